@@ -1,0 +1,198 @@
+"""One error tree for the whole adapter.
+
+Every error knows how it is shown outward: its HTTP status and problem type for the JSON facade, its SOAP fault code
+for the SOAP side, and its exit code for the CLI. Errors are rendered in exactly two places: the facade's exception
+handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server``).
+
+    AdapterError
+    ├── ConfigError                   a mapping file or contract is wrong (exit 2)
+    │   ├── ContractError             a WSDL cannot be loaded or lacks what a mapping names
+    │   └── MappingError              a mapping file is invalid; carries file:line:column and field
+    ├── RequestError                  400: the caller sent something unusable (SOAP: Client)
+    │   ├── RequestValidationError    422: well-formed but a field is missing or ill-typed
+    │   ├── PayloadTooLarge           413
+    │   ├── UnsupportedMediaType      415
+    │   └── RouteNotFound             404: no route matches
+    ├── BusinessError                 a backend's business error mapped by the mapping (status from the mapping)
+    └── BackendError                  502: the backend failed us (SOAP: Server); retriable
+        ├── BackendUnavailable        502: cannot connect
+        ├── BackendTimeout            504
+        └── BackendProtocolError      502: the reply is not what the contract says
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field of the caller's input, e.g. ``body.amount.currency: is required``."""
+
+    location: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.location, "message": self.message}
+
+
+class AdapterError(Exception):
+    """Base of every error the adapter raises on purpose."""
+
+    http_status: ClassVar[int] = 500
+    soap_fault_code: ClassVar[str] = "Server"
+    problem_type: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+    exit_code: ClassVar[int] = 1
+    retriable: ClassVar[bool] = False
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    @property
+    def status(self) -> int:
+        return self.http_status
+
+    def extensions(self) -> Mapping[str, Any]:
+        """Extra members for the problem+json body (RFC 9457 §3.2)."""
+        return {}
+
+
+class ConfigError(AdapterError):
+    problem_type = "configuration-error"
+    title = "Configuration error"
+    exit_code = 2
+
+
+class ContractError(ConfigError):
+    problem_type = "contract-error"
+    title = "Contract error"
+
+
+class MappingError(ConfigError):
+    """A problem in a mapping file, located as precisely as we can: ``file:line:column: message``."""
+
+    problem_type = "mapping-error"
+    title = "Mapping error"
+
+    def __init__(
+        self, message: str, *, file: str = "", line: int = 0, column: int = 0, field: str = ""
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or "<mapping>"
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        about = f" ({self.field})" if self.field else ""
+        return f"{where}: {self.message}{about}"
+
+
+class MappingErrors(ConfigError):
+    """Several mapping problems found in one pass, so that an integrator sees them all at once."""
+
+    def __init__(self, errors: Sequence[MappingError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(e.detail for e in self.errors))
+
+
+class RequestError(AdapterError):
+    http_status = 400
+    soap_fault_code = "Client"
+    problem_type = "bad-request"
+    title = "Bad request"
+
+
+class RequestValidationError(RequestError):
+    http_status = 422
+    problem_type = "validation-error"
+    title = "Request validation failed"
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.location}: {p.message}" for p in self.problems))
+
+    def extensions(self) -> Mapping[str, Any]:
+        return {"errors": [p.as_dict() for p in self.problems]}
+
+
+class PayloadTooLarge(RequestError):
+    http_status = 413
+    problem_type = "payload-too-large"
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(RequestError):
+    http_status = 415
+    problem_type = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class RouteNotFound(RequestError):
+    http_status = 404
+    problem_type = "not-found"
+    title = "Not found"
+
+
+class BusinessError(AdapterError):
+    """A business error reported by a backend, translated by the mapping's ``errors`` rules.
+
+    ``detail`` carries the backend's own message, already cleaned (see ``adapter.mapping.errors.safe_message``).
+    """
+
+    soap_fault_code = "Client"
+
+    def __init__(
+        self, detail: str, *, status: int, problem_type: str, title: str, code: str | None = None
+    ) -> None:
+        super().__init__(detail)
+        self._status = status
+        self._problem_type = problem_type
+        self._title = title
+        self.code = code
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def business_type(self) -> str:
+        return self._problem_type
+
+    @property
+    def business_title(self) -> str:
+        return self._title
+
+    def extensions(self) -> Mapping[str, Any]:
+        return {"code": self.code} if self.code else {}
+
+
+class BackendError(AdapterError):
+    http_status = 502
+    problem_type = "bad-gateway"
+    title = "Backend error"
+    retriable = True
+
+
+class BackendUnavailable(BackendError):
+    problem_type = "backend-unavailable"
+    title = "Backend unavailable"
+
+
+class BackendTimeout(BackendError):
+    http_status = 504
+    problem_type = "backend-timeout"
+    title = "Backend timeout"
+
+
+class BackendProtocolError(BackendError):
+    problem_type = "backend-protocol-error"
+    title = "Invalid backend reply"

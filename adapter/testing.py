@@ -1,0 +1,122 @@
+"""Test helpers used by the adapter's own tests and offered to integrators' tests.
+
+They run real servers on ephemeral loopback ports: WSGI apps (the Spyne simulators) in a thread, ASGI apps (the
+facade) under uvicorn in a thread. Nothing here mocks a network path.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import uvicorn
+import xmlschema
+from lxml import etree
+
+from adapter import xml
+from adapter.settings import XmlLimits
+
+WsgiApp = Callable[..., Any]
+
+SOAP_ENVELOPES = {
+    "http://schemas.xmlsoap.org/soap/envelope/",
+    "http://www.w3.org/2003/05/soap-envelope",
+}
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def make_wsgi_server(app: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
+    """A threaded WSGI server (one thread per request) that logs nothing."""
+    return make_server(host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+
+
+@contextmanager
+def serve_wsgi(app: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve a WSGI app in a background thread; yields its base URL (``http://127.0.0.1:PORT``)."""
+    server = make_wsgi_server(app, host, port)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve_asgi(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve an ASGI app under uvicorn in a background thread; yields its base URL."""
+    port = port or free_port(host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def contract_schema(wsdl_path: str | Path) -> xmlschema.XMLSchemaBase:
+    """The XML Schema embedded in a WSDL 1.1 contract's ``wsdl:types``."""
+    return xmlschema.Wsdl11Document(str(wsdl_path)).schema
+
+
+def body_payloads(envelope: bytes) -> list[etree._Element]:
+    """The child elements of a SOAP envelope's Body (SOAP 1.1 or 1.2)."""
+    root = xml.parse(envelope, XmlLimits())
+    if etree.QName(root).namespace not in SOAP_ENVELOPES or etree.QName(root).localname != "Envelope":
+        raise AssertionError(f"not a SOAP envelope: {etree.QName(root)}")
+    ns = etree.QName(root).namespace
+    body = root.find(f"{{{ns}}}Body")
+    if body is None:
+        raise AssertionError("SOAP envelope has no Body")
+    return list(body)
+
+
+def assert_valid_reply(schema: xmlschema.XMLSchemaBase, envelope: bytes) -> None:
+    """Assert that every Body child of ``envelope`` validates against ``schema`` (a Fault's detail entries too)."""
+    payloads = body_payloads(envelope)
+    assert payloads, "SOAP Body is empty"
+    for payload in payloads:
+        if etree.QName(payload).localname == "Fault" and etree.QName(payload).namespace in SOAP_ENVELOPES:
+            for entry in _fault_detail_entries(payload):
+                schema.validate(entry)
+        else:
+            schema.validate(payload)
+
+
+def _fault_detail_entries(fault: etree._Element) -> list[etree._Element]:
+    for child in fault:
+        if etree.QName(child).localname in ("detail", "Detail"):
+            return list(child)
+    return []
