@@ -78,9 +78,7 @@ class MappingError(ConfigError):
     problem_type = "mapping-error"
     title = "Mapping error"
 
-    def __init__(
-        self, message: str, *, file: str = "", line: int = 0, column: int = 0, field: str = ""
-    ) -> None:
+    def __init__(self, message: str, *, file: str = "", line: int = 0, column: int = 0, field: str = "") -> None:
         self.message = message
         self.file = file
         self.line = line
@@ -150,9 +148,7 @@ class BusinessError(AdapterError):
 
     soap_fault_code = "Client"
 
-    def __init__(
-        self, detail: str, *, status: int, problem_type: str, title: str, code: str | None = None
-    ) -> None:
+    def __init__(self, detail: str, *, status: int, problem_type: str, title: str, code: str | None = None) -> None:
         super().__init__(detail)
         self._status = status
         self._problem_type = problem_type
@@ -196,3 +192,19 @@ class BackendTimeout(BackendError):
 class BackendProtocolError(BackendError):
     problem_type = "backend-protocol-error"
     title = "Invalid backend reply"
+
+
+class BackendFault(BackendError):
+    """The backend answered with a SOAP Fault that no mapping rule translated.
+
+    ``fault`` is an :class:`adapter.mapping.faults.Fault`; the route's error rules turn it into a
+    :class:`BusinessError` when they match. Unmatched, the caller sees a 502 without the backend's text.
+    """
+
+    problem_type = "backend-fault"
+    title = "Backend fault"
+    retriable = False
+
+    def __init__(self, fault: Any) -> None:
+        super().__init__("the backend reported an error that this route does not translate")
+        self.fault = fault

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ADAPTER_", env_nested_delimiter="__", extra="ignore")
 
     mappings_dir: Path = Path("mappings")
+    wsdl_dir: Path = Path("wsdl")
     host: str = "127.0.0.1"
     port: int = 8000
     backend_timeout: float = Field(default=10.0, gt=0, description="Seconds; a mapping may lower it.")

@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import uvicorn
 import xmlschema
+from xmlschema.extras.wsdl import Wsdl11Document
 from lxml import etree
 
 from adapter import xml
@@ -88,7 +89,8 @@ def serve_asgi(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str
 
 def contract_schema(wsdl_path: str | Path) -> xmlschema.XMLSchemaBase:
     """The XML Schema embedded in a WSDL 1.1 contract's ``wsdl:types``."""
-    return xmlschema.Wsdl11Document(str(wsdl_path)).schema
+    schema: xmlschema.XMLSchemaBase = Wsdl11Document(str(wsdl_path)).schema  # type: ignore[no-untyped-call]
+    return schema
 
 
 def body_payloads(envelope: bytes) -> list[etree._Element]:

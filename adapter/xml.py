@@ -13,7 +13,9 @@ from lxml import etree
 from adapter.exceptions import PayloadTooLarge, RequestError
 from adapter.settings import XmlLimits
 
-Element = etree._Element
+from typing import Any
+
+Element = Any  # lxml.etree._Element; lxml ships no type information
 
 
 class XmlError(RequestError):
@@ -40,7 +42,7 @@ def parse(data: bytes, limits: XmlLimits) -> Element:
     if len(data) > limits.max_bytes:
         raise PayloadTooLarge(f"XML document exceeds {limits.max_bytes} bytes")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root: Element = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise XmlError(f"not well-formed XML (line {exc.lineno})") from None
     if root.getroottree().docinfo.doctype:

@@ -1,0 +1,5 @@
+"""The JSON facade: everything that imports FastAPI/Starlette."""
+
+from adapter.api.app import create_app
+
+__all__ = ["create_app"]

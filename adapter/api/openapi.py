@@ -1,0 +1,85 @@
+"""The OpenAPI 3.1 document of the facade, derived from the compiled mappings and the contracts' types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapter.mapping.compiler import CompiledRoute
+
+_PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "requestId"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "requestId": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_PROBLEM_REF = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def document(routes: list[CompiledRoute], *, title: str, version: str) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {
+        "/healthz": {
+            "get": {
+                "summary": "Liveness",
+                "operationId": "healthz",
+                "responses": {"200": {"description": "OK"}},
+            }
+        }
+    }
+    for compiled in routes:
+        paths.setdefault(compiled.route.path, {})[compiled.route.method.lower()] = _operation(compiled)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {"schemas": {"Problem": _PROBLEM}},
+    }
+
+
+def _operation(compiled: CompiledRoute) -> dict[str, Any]:
+    route = compiled.route
+    success: dict[str, Any] = {
+        "description": route.summary or "Success",
+        "content": {"application/json": {"schema": compiled.response_schema}},
+    }
+    if route.location:
+        success["headers"] = {"Location": {"schema": {"type": "string"}}}
+    responses: dict[str, Any] = {str(route.status): success}
+    for status, text in _error_statuses(compiled).items():
+        responses[str(status)] = {"description": text, "content": _PROBLEM_REF}
+    operation: dict[str, Any] = {
+        "operationId": route.name or compiled.operation,
+        "summary": route.summary or f"{compiled.operation} (SOAP)",
+        "tags": route.tags,
+        "parameters": compiled.parameters,
+        "responses": responses,
+    }
+    if route.description:
+        operation["description"] = route.description
+    if compiled.body_schema is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": compiled.body_schema}},
+        }
+    return operation
+
+
+def _error_statuses(compiled: CompiledRoute) -> dict[int, str]:
+    statuses = {422: "Request validation failed", 502: "Backend error", 504: "Backend timeout"}
+    if compiled.body_schema is not None:
+        statuses.update({400: "Invalid JSON", 413: "Payload too large", 415: "Unsupported media type"})
+    for rule in compiled.errors:
+        statuses.setdefault(rule.status, rule.title)
+    return dict(sorted(statuses.items()))

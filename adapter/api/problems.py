@@ -1,0 +1,74 @@
+"""Problem Details (RFC 9457) for every error the facade returns: one of the two places errors are rendered.
+
+A body never carries a stack trace, a file path, a zeep message or a backend body: only what the error class says
+(and, for business errors, the backend's message through ``safe_message``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from adapter.api import codec
+from adapter.api.requestid import request_id
+from adapter.exceptions import AdapterError, BusinessError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:soap-adapter:problem:"
+log = logging.getLogger("adapter.api")
+
+_HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+
+
+def problem(request: Request, status: int, problem_type: str, title: str, detail: str, **extra: Any) -> Response:
+    rid = request_id(request)
+    body = {
+        "type": TYPE_PREFIX + problem_type,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "requestId": rid,
+        **extra,
+    }
+    return Response(
+        codec.dumps(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"X-Request-ID": rid},
+    )
+
+
+async def adapter_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AdapterError)
+    if isinstance(exc, BusinessError):
+        return problem(
+            request,
+            exc.status,
+            exc.business_type,
+            exc.business_title,
+            exc.detail,
+            **exc.extensions(),
+        )
+    if exc.status >= 500:
+        log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.title, exc.detail)
+    detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
+    return problem(request, exc.status, exc.problem_type, exc.title, detail, **exc.extensions())
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    title = _HTTP_TITLES.get(exc.status_code, "HTTP error")
+    response = problem(request, exc.status_code, title.lower().replace(" ", "-"), title, title)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(request, 500, "internal-error", "Internal error", "see the adapter's log")

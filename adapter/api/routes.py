@@ -1,0 +1,99 @@
+"""One HTTP endpoint per mapped route: request → SOAP call → JSON, with the route's error rules."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapter.api import codec
+from adapter.exceptions import BackendFault, PayloadTooLarge, UnsupportedMediaType
+from adapter.mapping.compiler import CompiledRoute
+from adapter.mapping.engine import build_request, build_response
+from adapter.mapping.errors import fault_error, row_error
+from adapter.settings import Settings
+from adapter.soap.call import SoapBackend
+
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class RouteEndpoint:
+    """The ASGI endpoint of one compiled route."""
+
+    def __init__(self, compiled: CompiledRoute, backend: SoapBackend, settings: Settings) -> None:
+        self.compiled = compiled
+        self.backend = backend
+        self.settings = settings
+        self.takes_body = compiled.body_schema is not None or compiled.route.method in _BODY_METHODS
+
+    async def handle(self, request: Request) -> Response:
+        data = {
+            "path": request.path_params,
+            "query": _query(request),
+            "headers": dict(request.headers),
+            "body": await self._body(request) if self.takes_body else None,
+        }
+        payload = build_request(self.compiled.request, data)
+        try:
+            output = await self.backend.call(self.compiled.operation, payload)
+        except BackendFault as exc:
+            raise fault_error(self.compiled.errors, exc.fault) or exc from None
+        error = row_error(self.compiled.errors, output)
+        if error is not None:
+            raise error
+        document = build_response(self.compiled.response, output)
+        return Response(
+            codec.dumps(document),
+            status_code=self.compiled.route.status,
+            media_type="application/json",
+            headers=self._location(document),
+        )
+
+    async def _body(self, request: Request) -> Any:
+        limit = self.settings.json_limits.max_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if not raw and self.compiled.body_schema is None:
+            return None
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            raise UnsupportedMediaType("send the request body as application/json")
+        return codec.parse(raw, self.settings.json_limits)
+
+    def _location(self, document: Any) -> dict[str, str]:
+        template = self.compiled.route.location
+        if template is None or not isinstance(document, dict):
+            return {}
+        values = {k: quote(str(v), safe="") for k, v in document.items() if not isinstance(v, (dict, list))}
+        try:
+            return {"Location": template.format_map(values)}
+        except KeyError:
+            return {}  # the reply lacked the field; the body still says what was created
+
+
+def _query(request: Request) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if key in query:
+            existing = query[key]
+            query[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            query[key] = value
+    return query
+
+
+def starlette_route(compiled: CompiledRoute, backend: SoapBackend, settings: Settings) -> Route:
+    endpoint = RouteEndpoint(compiled, backend, settings)
+    name = compiled.route.name or compiled.operation
+    return Route(compiled.route.path, endpoint.handle, methods=[compiled.route.method], name=name)

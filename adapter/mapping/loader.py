@@ -1,0 +1,175 @@
+"""Mapping file text → validated :class:`MappingFile`, with every problem located in the file.
+
+Environment references (``${VAR}``, ``${VAR:-default}``) are allowed in the ``backend`` section only, and are the
+only way to give credentials: a literal password in a mapping file is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+import yaml
+
+from adapter.exceptions import MappingError, MappingErrors
+from adapter.mapping import model
+from adapter.mapping.compiler import did_you_mean
+from adapter.mapping.model import MappingFile
+from adapter.mapping.yamlsource import LocatedDict, load_yaml, locate
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_SECRETS = ("username", "password")
+
+
+@dataclass
+class ParsedMapping:
+    file: str
+    located: Any
+    model: MappingFile
+
+
+def parse_mapping(text: str, file: str, env: Mapping[str, str] | None) -> ParsedMapping:
+    """Parse and validate one mapping file. ``env`` resolves ``${VAR}``; ``None`` leaves references unresolved
+    (for checking files where the secrets are not set). Raises :class:`MappingErrors`."""
+    try:
+        located = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MappingErrors([MappingError(f"invalid YAML: {problem}", file=file, line=line, column=column)]) from None
+    if not isinstance(located, LocatedDict):
+        raise MappingErrors([MappingError("a mapping file is a YAML mapping (key: value)", file=file, line=1)])
+    problems = _secret_problems(located, file)
+    data = _interpolated(located, env, file, problems)
+    try:
+        model = MappingFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems.extend(_validation_problems(exc, located, file))
+        raise MappingErrors(problems) from None
+    if problems:
+        raise MappingErrors(problems)
+    return ParsedMapping(file=file, located=located, model=model)
+
+
+def _secret_problems(located: LocatedDict, file: str) -> list[MappingError]:
+    problems = []
+    token = _dig(located, ("backend", "security", "username_token"))
+    if isinstance(token, LocatedDict):
+        for key in _SECRETS:
+            value = token.get(key)
+            if isinstance(value, str) and not _ENV.fullmatch(value.strip()):
+                line, column = token.value_marks[key]
+                problems.append(
+                    MappingError(
+                        f"{key} must be an environment reference such as ${{BANK_{key.upper()}}}, "
+                        "never a literal: mapping files are shared, secrets are not",
+                        file=file,
+                        line=line,
+                        column=column,
+                        field=f"backend.security.username_token.{key}",
+                    )
+                )
+    return problems
+
+
+def _interpolated(
+    located: LocatedDict, env: Mapping[str, str] | None, file: str, problems: list[MappingError]
+) -> dict[str, Any]:
+    data = dict(located)
+    backend = located.get("backend")
+    if env is not None and isinstance(backend, LocatedDict):
+        data["backend"] = _resolve(backend, env, file, problems, ("backend",), located)
+    return data
+
+
+def _resolve(
+    value: Any,
+    env: Mapping[str, str],
+    file: str,
+    problems: list[MappingError],
+    loc: tuple[str, ...],
+    root: Any,
+) -> Any:
+    if isinstance(value, dict):
+        return {k: _resolve(v, env, file, problems, (*loc, k), root) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        line, column = locate(root, loc)
+        problems.append(
+            MappingError(
+                f"environment variable {name} is not set",
+                file=file,
+                line=line,
+                column=column,
+                field=".".join(loc),
+            )
+        )
+        return ""
+
+    return _ENV.sub(substitute, value)
+
+
+def _dig(node: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _validation_problems(exc: pydantic.ValidationError, located: Any, file: str) -> list[MappingError]:
+    errors = exc.errors(include_url=False)
+    by_place: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for details in errors:
+        place = tuple(step for step in details["loc"] if not _is_member_name(step))
+        by_place.setdefault(place, []).append({**details})
+    problems = []
+    for place, group in by_place.items():
+        # A union (string or rule object) reports one error per member: keep the most specific ones.
+        specific = [e for e in group if e["type"] != "string_type"] or group
+        for error in specific:
+            problems.append(_problem(place, error, located, file))
+    return problems
+
+
+def _is_member_name(step: Any) -> bool:
+    return isinstance(step, str) and (step in ("str", "Rule", "int", "float") or "[" in step)
+
+
+def _problem(place: tuple[Any, ...], error: dict[str, Any], located: Any, file: str) -> MappingError:
+    extra = error["type"] == "extra_forbidden"
+    line, column = locate(located, place, key=extra)
+    message = error["msg"]
+    if extra:
+        name = str(place[-1])
+        message = f"unknown key {name!r}{did_you_mean(name, _known_keys(place))}"
+    return MappingError(message, file=file, line=line, column=column, field=".".join(map(str, place)))
+
+
+def _known_keys(place: tuple[Any, ...]) -> list[str]:
+    names = [str(step) for step in place[:-1] if isinstance(step, str)]
+    by_parent: dict[str, type[pydantic.BaseModel]] = {
+        "": model.MappingFile,
+        "contract": model.ContractRef,
+        "backend": model.Backend,
+        "security": model.BackendSecurity,
+        "username_token": model.UsernameToken,
+        "routes": model.Route,
+        "errors": model.ErrorRule,
+    }
+    parent = names[-1] if names else ""
+    cls = by_parent.get(parent, model.Rule)
+    if len(names) >= 2 and names[-2] in ("request", "response", "fields"):
+        cls = model.Rule
+    return [info.alias or key for key, info in cls.model_fields.items()]

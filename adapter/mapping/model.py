@@ -1,0 +1,151 @@
+"""The mapping file format (version 1), as pydantic models. ``adapter schema`` exports it as JSON Schema.
+
+A mapping file binds one contract port to a backend address and declares routes: an HTTP method and path template
+bound to one operation, with a request template (SOAP input ← HTTP request) and a response template (JSON ← SOAP
+output), plus error rules that turn SOAP faults and in-body error tables into problem responses.
+
+A template maps target names to rules. A rule is either a string — a source path such as ``body.amount`` or
+``Account.IBAN`` (JMESPath; plain dotted names are the common case) — or an object with the keys below.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+TransformSpec = Annotated[
+    str | dict[str, Any],
+    Field(
+        description="A named transform (`alpha`, `map`, `number`, ...) or `{name: options}`.",
+        examples=["number", {"alpha": {"width": 10}}, {"map": {"A": "open"}}],
+    ),
+]
+
+
+class Rule(_Strict):
+    """How one target value is made."""
+
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        description="Source path (JMESPath). With `fields`, the object the nested paths are relative to.",
+    )
+    value: Any = Field(default=None, description="A constant instead of a source.")
+    default: Any = Field(default=None, description="Used when the source is absent.")
+    transform: TransformSpec | list[TransformSpec] | None = None
+    fields: dict[str, Template] | None = Field(default=None, description="A nested object.")
+    each: str | None = Field(
+        default=None,
+        description="Source path of a list; each item is mapped with `fields` (or as is).",
+    )
+    description: str | None = Field(default=None, description="Shown in the OpenAPI document.")
+
+
+Template = Annotated[
+    str | Rule,
+    Field(
+        union_mode="left_to_right",
+        description="A source path, or a rule object.",
+    ),
+]
+
+
+class UsernameToken(_Strict):
+    """WS-Security UsernameToken (OASIS WSS 1.1). Both values must be `${ENV}` references."""
+
+    username: str
+    password: str
+    digest: bool = Field(default=False, description="PasswordDigest instead of PasswordText.")
+
+
+class BackendSecurity(_Strict):
+    username_token: UsernameToken | None = None
+
+
+class Backend(_Strict):
+    """Where the legacy service runs. Values may use `${VAR}` and `${VAR:-default}` environment references."""
+
+    url: str = Field(description="Endpoint address, e.g. `${BANK_URL}`; the contract's own address if empty.")
+    timeout: float | None = Field(default=None, gt=0, description="Seconds for one call.")
+    security: BackendSecurity | None = None
+
+
+class ContractRef(_Strict):
+    wsdl: str = Field(description="Path of the WSDL under the `wsdl/` folder.")
+    service: str | None = None
+    port: str | None = None
+
+
+class ErrorRule(_Strict):
+    """Turns a SOAP fault, or an error row in the reply body, into a problem response.
+
+    Give `fault` (detail element name) and/or `code` (fault code, e.g. `Client`) for faults; `rows` (path to a list
+    in the output) with `when` (field equals value, or one of a list) for error tables such as SAP's RETURN.
+    """
+
+    fault: str | None = None
+    code: str | None = None
+    rows: str | None = None
+    when: dict[str, str | list[str]] = Field(default_factory=dict)
+    status: int = Field(ge=400, le=599)
+    title: str
+    type: str | None = Field(default=None, description="Problem type slug; derived from `title` if absent.")
+    message: str | None = Field(
+        default=None,
+        description="Path of the message to show: in the row for `rows`, in {code, message, detail} for faults.",
+    )
+
+
+class Route(_Strict):
+    """One JSON route bound to one SOAP operation."""
+
+    method: HttpMethod
+    path: str = Field(description="Path template, e.g. `/v1/accounts/{iban}`.")
+    operation: str
+    name: str | None = Field(default=None, description="OpenAPI operationId; the operation name if absent.")
+    summary: str | None = None
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    request: dict[str, Template] = Field(
+        default_factory=dict,
+        description="SOAP input element ← source in {path, query, headers, body}.",
+    )
+    response: dict[str, Template] | None = Field(
+        default=None,
+        description="JSON field ← source in the SOAP output. Absent: the output as is.",
+    )
+    status: int = Field(default=200, ge=200, le=299)
+    location: str | None = Field(
+        default=None,
+        description="Location header template over the JSON response, e.g. `/v1/x/{id}`.",
+    )
+    errors: list[ErrorRule] = Field(default_factory=list)
+
+
+class MappingFile(_Strict):
+    """A mapping file: one contract port, one backend, its routes."""
+
+    version: Literal[1] = 1
+    contract: ContractRef
+    backend: Backend
+    errors: list[ErrorRule] = Field(default_factory=list, description="Rules for every route, after its own.")
+    routes: list[Route]
+
+
+Rule.model_rebuild()
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the mapping file format (draft 2020-12)."""
+    schema = MappingFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "SOAP adapter mapping file"
+    return schema

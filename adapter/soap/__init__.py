@@ -1,0 +1,1 @@
+"""Outbound SOAP: everything that imports zeep (contracts, shapes, envelopes, calls, WS-Security)."""

@@ -1,0 +1,111 @@
+"""Translate zeep's parsed XSD into :mod:`adapter.mapping.shapes`.
+
+This is the only module that reads zeep's type objects; everything after it works on plain shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zeep.xsd import types as xsd_types
+from zeep.xsd.elements import Any as AnyParticle
+from zeep.xsd.elements import Element
+from zeep.xsd.elements.indicators import Choice, Group, OrderIndicator
+from zeep.xsd.types import builtins
+
+from adapter.mapping.shapes import Complex, Field, Kind, Shape, Simple
+
+# Order matters: xsd:integer derives from xsd:decimal in XSD and in zeep's class tree.
+_KINDS: list[tuple[type, Kind]] = [
+    (builtins.Boolean, Kind.BOOLEAN),
+    (builtins.Integer, Kind.INTEGER),
+    (builtins.Decimal, Kind.DECIMAL),
+    (builtins.Float, Kind.FLOAT),
+    (builtins.Double, Kind.FLOAT),
+    (builtins.DateTime, Kind.DATETIME),
+    (builtins.Date, Kind.DATE),
+    (builtins.Time, Kind.TIME),
+    (builtins.Base64Binary, Kind.BINARY),
+    (builtins.HexBinary, Kind.STRING),
+    (builtins.String, Kind.STRING),
+    (builtins.AnyURI, Kind.STRING),
+    (builtins.QName, Kind.STRING),
+]
+
+
+class ShapeBuilder:
+    """Builds shapes for zeep types, once per type, so that recursive types stay finite."""
+
+    def __init__(self) -> None:
+        self._complex: dict[int, Complex] = {}
+
+    def element(self, element: Any) -> Field:
+        return Field(
+            name=element.name,
+            namespace=element.qname.namespace if element.qname is not None else None,
+            shape=self.shape(element.type),
+            min_occurs=int(element.min_occurs or 0),
+            max_occurs=_max(element.max_occurs),
+            nillable=bool(element.nillable),
+        )
+
+    def shape(self, xsd_type: Any) -> Shape:
+        if isinstance(xsd_type, xsd_types.ComplexType):
+            return self._complex_shape(xsd_type)
+        return simple(xsd_type)
+
+    def _complex_shape(self, xsd_type: Any) -> Complex:
+        cached = self._complex.get(id(xsd_type))
+        if cached is not None:
+            return cached
+        shape = Complex(type_name=_type_name(xsd_type))
+        self._complex[id(xsd_type)] = shape  # registered before children: recursion ends here
+        for _, attribute in xsd_type.attributes:
+            if getattr(attribute, "qname", None) is not None:
+                shape.attributes[attribute.qname.localname] = simple(attribute.type)
+                if getattr(attribute, "required", False):
+                    shape.required_attributes.add(attribute.qname.localname)
+        for _, particle in xsd_type.elements_nested:
+            self._particle(shape, particle, repeated=False, optional=False)
+        value = shape.fields.get("_value_1")
+        if value is not None and isinstance(value.shape, Simple):
+            # zeep models simple content as a pseudo element "_value_1" (ComplexType.extend).
+            del shape.fields["_value_1"]
+            shape.value = value.shape
+        return shape
+
+    def _particle(self, shape: Complex, particle: Any, *, repeated: bool, optional: bool) -> None:
+        if isinstance(particle, Element):
+            child = self.element(particle)
+            if repeated:
+                child.max_occurs = None
+            if optional:
+                child.min_occurs = 0
+            shape.fields[child.name] = child
+        elif isinstance(particle, AnyParticle):
+            shape.open = True
+        elif isinstance(particle, (OrderIndicator, Group)):
+            many = repeated or _max(particle.max_occurs) != 1
+            maybe = optional or isinstance(particle, Choice) or not particle.min_occurs
+            children = particle.child if isinstance(particle, Group) else particle
+            for child in children:
+                self._particle(shape, child, repeated=many, optional=maybe)
+
+
+def simple(xsd_type: Any) -> Simple:
+    """The :class:`Simple` for a zeep simple type (a restriction keeps its base's kind)."""
+    for cls, kind in _KINDS:
+        if isinstance(xsd_type, cls):
+            return Simple(kind=kind, type_name=_type_name(xsd_type))
+    return Simple(kind=Kind.ANY, type_name=_type_name(xsd_type))
+
+
+def _type_name(xsd_type: Any) -> str:
+    qname = getattr(xsd_type, "qname", None)
+    return str(qname.localname) if qname is not None else ""
+
+
+def _max(value: Any) -> int | None:
+    if value == "unbounded":
+        return None
+    return int(value)
