@@ -1,0 +1,81 @@
+"""Shared fixtures: real simulators on loopback ports and the real facade under uvicorn."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapter.api import create_app
+from adapter.settings import Settings
+from adapter.simulators import bank, erp
+from adapter.testing import serve_asgi, serve_wsgi
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK_USER, BANK_PASSWORD = "facade-user", "facade-pass"
+
+
+@pytest.fixture(autouse=True)
+def _no_adapter_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from arguments in tests, never from a developer's shell."""
+    for name in list(os.environ):
+        if name.startswith("ADAPTER_"):
+            monkeypatch.delenv(name)
+
+
+def project_settings(**overrides: Any) -> Settings:
+    return Settings(mappings_dir=ROOT / "mappings", wsdl_dir=ROOT / "wsdl", **overrides)
+
+
+@dataclass
+class Stack:
+    """A running facade with its simulators."""
+
+    url: str
+    client: httpx.Client
+    bank_url: str
+    erp_url: str
+
+
+@contextmanager
+def running_stack(
+    *,
+    bank_app: Callable[..., Any] | None = None,
+    env: dict[str, str] | None = None,
+    settings: Settings | None = None,
+) -> Iterator[Stack]:
+    """Simulators (fresh state) and the facade wired to them; ``env`` overrides the mapping environment."""
+    with ExitStack() as stack:
+        bank_base = stack.enter_context(
+            serve_wsgi(bank_app or bank.create_app(username=BANK_USER, password=BANK_PASSWORD))
+        )
+        erp_base = stack.enter_context(serve_wsgi(erp.create_app()))
+        mapping_env = {
+            "BANK_URL": f"{bank_base}/corebanking",
+            "BANK_USER": BANK_USER,
+            "BANK_PASSWORD": BANK_PASSWORD,
+            "ERP_URL": f"{erp_base}/sap/bc/srt/rfc/sap/zsalesorder",
+            **(env or {}),
+        }
+        app = create_app(settings or project_settings(), env=mapping_env)
+        url = stack.enter_context(serve_asgi(app))
+        client = stack.enter_context(httpx.Client(base_url=url, timeout=30))
+        yield Stack(url=url, client=client, bank_url=mapping_env["BANK_URL"], erp_url=mapping_env["ERP_URL"])
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    """One facade and fresh simulators per test module."""
+    with running_stack() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> httpx.Client:
+    return stack.client
