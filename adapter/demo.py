@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +71,8 @@ Ctrl-C stops everything.
 
 
 def run(settings: Settings, ports: DemoPorts) -> None:
+    # Spyne logs every Client fault (an unknown account, say) with a traceback: expected here, so kept quiet.
+    logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
     host = settings.host
     with simulators(host, ports) as env:
         app = create_app(settings, env=env)

@@ -10,6 +10,7 @@ from pathlib import Path
 from adapter.exceptions import AdapterError, ContractError, MappingError, MappingErrors
 from adapter.mapping.compiler import CompiledMapping, Compiler
 from adapter.mapping.loader import ParsedMapping, parse_mapping
+from adapter.mapping.yamlsource import locate
 from adapter.soap.contract import Contract, load_contract
 from adapter.soap.wsse import security
 
@@ -40,8 +41,9 @@ def load_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> B
         wsse = security(parsed.model.backend) if env is not None else None
         contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
     except ContractError as exc:
-        line = parsed.located.value_marks.get("contract", (0, 0))[0]
-        raise MappingErrors([MappingError(exc.detail, file=name, line=line, field="contract")]) from None
+        line, column = locate(parsed.located, ("contract", "wsdl"))
+        error = MappingError(exc.detail, file=name, line=line, column=column, field="contract.wsdl")
+        raise MappingErrors([error]) from None
     compiler = Compiler(name, parsed.located, contract.operations)
     compiled = compiler.compile(parsed.model)
     if compiler.problems:

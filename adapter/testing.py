@@ -18,8 +18,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import uvicorn
 import xmlschema
-from xmlschema.extras.wsdl import Wsdl11Document
 from lxml import etree
+from xmlschema.extras.wsdl import Wsdl11Document
 
 from adapter import xml
 from adapter.settings import XmlLimits

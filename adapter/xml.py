@@ -8,12 +8,12 @@ SOAP 1.1 §3, SOAP 1.2 part 1 §5).
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from adapter.exceptions import PayloadTooLarge, RequestError
 from adapter.settings import XmlLimits
-
-from typing import Any
 
 Element = Any  # lxml.etree._Element; lxml ships no type information
 

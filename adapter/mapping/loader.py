@@ -81,19 +81,20 @@ def _interpolated(
 ) -> dict[str, Any]:
     data = dict(located)
     backend = located.get("backend")
-    if env is not None and isinstance(backend, LocatedDict):
+    if isinstance(backend, LocatedDict):
         data["backend"] = _resolve(backend, env, file, problems, ("backend",), located)
     return data
 
 
 def _resolve(
     value: Any,
-    env: Mapping[str, str],
+    env: Mapping[str, str] | None,
     file: str,
     problems: list[MappingError],
     loc: tuple[str, ...],
     root: Any,
 ) -> Any:
+    """Substitute ``${VAR}`` from ``env``; without an environment (checking), only defaults are filled in."""
     if isinstance(value, dict):
         return {k: _resolve(v, env, file, problems, (*loc, k), root) for k, v in value.items()}
     if not isinstance(value, str):
@@ -101,6 +102,8 @@ def _resolve(
 
     def substitute(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
+        if env is None:
+            return default if default is not None else match.group(0)
         if name in env:
             return env[name]
         if default is not None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ENV_REF = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
 
 
 class _Strict(BaseModel):
@@ -74,7 +75,10 @@ class Backend(_Strict):
     """Where the legacy service runs. Values may use `${VAR}` and `${VAR:-default}` environment references."""
 
     url: str = Field(description="Endpoint address, e.g. `${BANK_URL}`; the contract's own address if empty.")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds for one call.")
+    timeout: Annotated[
+        float | None,
+        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": _ENV_REF}]}),
+    ] = Field(default=None, gt=0, description="Seconds for one call, or an environment reference.")
     security: BackendSecurity | None = None
 
 
