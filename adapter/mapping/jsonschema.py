@@ -48,11 +48,20 @@ def leaf_schema(field: Field | None, transforms: Iterable[Transform], *, inbound
         if field.is_list:
             schema = {"type": "array", "items": schema}
     for transform in transforms:
+        schema = _without_enum(schema)  # the transform changes the values: the XSD enumeration no longer lists them
         if transform.json_schema:
             schema = {k: v for k, v in schema.items() if k not in ("type", "format", "pattern", "anyOf")}
             schema.update(transform.json_schema)
     if field is not None and field.nillable and not inbound:
         schema = {"anyOf": [schema, {"type": "null"}]} if schema else {}
+    return schema
+
+
+def _without_enum(schema: dict[str, Any]) -> dict[str, Any]:
+    schema = {k: v for k, v in schema.items() if k != "enum"}
+    items = schema.get("items")
+    if isinstance(items, dict) and "enum" in items:
+        schema["items"] = {k: v for k, v in items.items() if k != "enum"}
     return schema
 
 

@@ -1,7 +1,8 @@
 """A Contract: one WSDL port, its operations, and their message shapes.
 
-Loaded once per process with zeep's hardened settings; operations expose plain shapes (:mod:`adapter.mapping.shapes`)
-so that mapping never touches zeep types.
+Loaded offline with zeep's hardened settings (see :mod:`adapter.soap.wsdl`); operations expose plain shapes
+(:mod:`adapter.mapping.shapes`) so that mapping never touches zeep types. A :class:`ContractStore` keeps parsed
+contracts while their files are unchanged, so that checking many mappings, or reloading them, parses each once.
 """
 
 from __future__ import annotations
@@ -10,29 +11,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import zeep
-from lxml import etree
-from zeep.exceptions import Error as ZeepError
 
-from adapter.exceptions import ContractError
 from adapter.mapping.shapes import Complex, Field
 from adapter.soap.shapes import ShapeBuilder
-from adapter.soap.transport import OfflineTransport
+from adapter.soap.transport import zeep_settings
+from adapter.soap.wsdl import SOAP12, PortInfo, Wsdl, load_wsdl
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 
-
-def zeep_settings() -> zeep.Settings:
-    """zeep's XML safety switches, all on: no DTD, no entities, no external references, no huge trees."""
-    return zeep.Settings(
-        strict=True,
-        forbid_dtd=True,
-        forbid_entities=True,
-        forbid_external=True,
-        xml_huge_tree=False,
-    )
+__all__ = [
+    "SOAP11_ENV",
+    "SOAP12_ENV",
+    "Contract",
+    "ContractStore",
+    "Message",
+    "Operation",
+    "load_contract",
+    "zeep_settings",
+]
 
 
 @dataclass
@@ -59,6 +57,7 @@ class Operation:
     input: Message
     output: Message | None
     faults: dict[str, Field] = field(default_factory=dict)  # detail element local name → its field
+    use: str = "literal"  # "literal" or "encoded" (SOAP 1.1 §5)
 
     @property
     def input_shape(self) -> Complex:
@@ -67,6 +66,14 @@ class Operation:
     @property
     def output_shape(self) -> Complex | None:
         return self.output.shape if self.output is not None else None
+
+    @property
+    def binding_style(self) -> str:
+        """``document/literal wrapped``, ``document/literal bare``, ``rpc/literal`` or ``rpc/encoded``."""
+        text = f"{self.style}/{self.use}"
+        if self.style == "document":
+            text += " wrapped" if self.input.unwrap and self.input.element == self.name else " bare"
+        return text
 
 
 @dataclass
@@ -81,6 +88,7 @@ class Contract:
     operations: dict[str, Operation]
     client: Any  # zeep.AsyncClient: builds request envelopes (with WS-Security) for this port
     binding: Any  # zeep binding of the port
+    wsdl: Wsdl | None = None  # the whole document: every service and port
 
     @property
     def envelope_ns(self) -> str:
@@ -92,57 +100,78 @@ def load_contract(
     *,
     service: str | None = None,
     port: str | None = None,
-    http_client: httpx.AsyncClient | None = None,
     wsse: Any = None,
+    wsdl: Wsdl | None = None,
 ) -> Contract:
-    """Load the WSDL at ``path`` and select a port (the first SOAP port of the first service by default)."""
-    if not path.is_file():
-        raise ContractError(f"{path}: contract file not found")
-    transport = OfflineTransport(path.parent, client=http_client)
-    try:
-        client = zeep.AsyncClient(str(path), transport=transport, settings=zeep_settings(), wsse=wsse)
-    except ContractError as exc:
-        raise ContractError(f"{path.name}: {exc.detail}") from None
-    except (ZeepError, etree.LxmlError, LookupError, KeyError, IndexError, ValueError) as exc:
-        raise ContractError(f"{path.name}: cannot load contract: {exc}") from None
-    service_obj, port_obj = _select_port(client, path, service, port)
-    return _contract(path, client, service_obj, port_obj)
-
-
-def _select_port(client: Any, path: Path, service: str | None, port: str | None) -> tuple[Any, Any]:
-    services = client.wsdl.services
-    if not services:
-        raise ContractError(f"{path.name}: the contract declares no service")
-    name = service or next(iter(services))
-    if name not in services:
-        raise ContractError(f"{path.name}: no service {name!r}; services: {', '.join(services)}")
-    ports = services[name].ports
-    chosen = port or next(iter(ports), None)
-    if chosen not in ports:
-        raise ContractError(f"{path.name}: no port {chosen!r} in {name}; ports: {', '.join(ports)}")
-    return services[name], ports[chosen]
-
-
-def _contract(path: Path, client: Any, service: Any, port: Any) -> Contract:
-    binding = port.binding
-    version = "1.2" if getattr(binding, "nsmap", {}).get("soap-env") == SOAP12_ENV else "1.1"
-    builder = ShapeBuilder()
-    operations = {name: _operation(name, op, version, builder) for name, op in binding._operations.items()}
-    if not operations:
-        raise ContractError(f"{path.name}: port {port.name} has no operations")
+    """Load the WSDL at ``path`` (or use the parsed ``wsdl``) and select a port: the named one, or the first SOAP
+    port (of ``service`` when given). Raises :class:`ContractError`."""
+    wsdl = wsdl or load_wsdl(path)
+    info = wsdl.find_port(service, port)
+    zeep_port = wsdl.zeep_port(info)
+    client = zeep.AsyncClient(wsdl.document, transport=wsdl.transport, settings=wsdl.document.settings, wsse=wsse)
     return Contract(
         path=path,
-        service=service.name,
-        port=port.name,
-        address=(port.binding_options or {}).get("address") or "",
-        soap_version=version,
-        operations=operations,
+        service=info.service,
+        port=info.name,
+        address=info.address,
+        soap_version="1.2" if info.kind == SOAP12 else "1.1",
+        operations=port_operations(wsdl, info),
         client=client,
-        binding=binding,
+        binding=zeep_port.binding,
+        wsdl=wsdl,
     )
 
 
-def _operation(name: str, op: Any, version: str, builder: ShapeBuilder) -> Operation:
+def port_operations(wsdl: Wsdl, info: PortInfo) -> dict[str, Operation]:
+    """The operations of one port with their shapes, built once per document and port."""
+    key = ("operations", info.service, info.name)
+    cached: dict[str, Operation] | None = wsdl.cache.get(key)
+    if cached is None:
+        builder = wsdl.cache.get("builder")
+        if builder is None:
+            builder = wsdl.cache["builder"] = ShapeBuilder(wsdl.enumerations)
+        version = "1.2" if info.kind == SOAP12 else "1.1"
+        binding = wsdl.zeep_port(info).binding
+        encoded = {op for binding_name, op in wsdl.encoded if binding_name == info.binding}
+        cached = {
+            name: _operation(name, op, version, builder, "encoded" if name in encoded else "literal")
+            for name, op in binding._operations.items()
+        }
+        wsdl.cache[key] = cached
+    return cached
+
+
+class ContractStore:
+    """Parsed contracts by file, reused while the file and every document it imports are unchanged."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, tuple[dict[Path, tuple[int, int]], Wsdl]] = {}
+
+    def wsdl(self, path: Path) -> Wsdl:
+        key = path.resolve()
+        known = self._loaded.get(key)
+        if known is not None and all(_stamp(p) == stamp for p, stamp in known[0].items()):
+            return known[1]
+        wsdl = load_wsdl(path)
+        stamps = {p: _stamp(p) for p in [key, *wsdl.transport.documents]}
+        self._loaded[key] = (stamps, wsdl)
+        return wsdl
+
+    def contract(
+        self, path: Path, *, service: str | None = None, port: str | None = None, wsse: Any = None
+    ) -> Contract:
+        return load_contract(path, service=service, port=port, wsse=wsse, wsdl=self.wsdl(path))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _operation(name: str, op: Any, version: str, builder: ShapeBuilder, use: str) -> Operation:
     faults: dict[str, Field] = {}
     for fault in op.faults.values():
         for part in fault.abstract.parts.values():
@@ -156,11 +185,12 @@ def _operation(name: str, op: Any, version: str, builder: ShapeBuilder) -> Opera
         input=_message(op.input, builder),
         output=_message(op.output, builder) if op.output is not None else None,
         faults=faults,
+        use=use,
     )
 
 
 def _message(message: Any, builder: ShapeBuilder) -> Message:
-    body = message.body
+    body = getattr(message, "body", None)
     if body is None:
         return Message(shape=Complex(), unwrap=False, element="")
     wrapped_parts = getattr(message, "_is_body_wrapped", False)

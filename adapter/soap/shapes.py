@@ -5,6 +5,7 @@ This is the only module that reads zeep's type objects; everything after it work
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zeep.xsd import types as xsd_types
@@ -34,10 +35,14 @@ _KINDS: list[tuple[type, Kind]] = [
 
 
 class ShapeBuilder:
-    """Builds shapes for zeep types, once per type, so that recursive types stay finite."""
+    """Builds shapes for zeep types, once per type, so that recursive types stay finite.
 
-    def __init__(self) -> None:
+    ``enumerations`` (Clark type name → values, see :mod:`adapter.soap.facets`) restores the facets zeep drops.
+    """
+
+    def __init__(self, enumerations: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._complex: dict[int, Complex] = {}
+        self._enumerations = enumerations or {}
 
     def element(self, element: Any) -> Field:
         return Field(
@@ -52,7 +57,13 @@ class ShapeBuilder:
     def shape(self, xsd_type: Any) -> Shape:
         if isinstance(xsd_type, xsd_types.ComplexType):
             return self._complex_shape(xsd_type)
-        return simple(xsd_type)
+        return self.simple(xsd_type)
+
+    def simple(self, xsd_type: Any) -> Simple:
+        found = simple(xsd_type)
+        qname = getattr(xsd_type, "qname", None)
+        values = self._enumerations.get(qname.text) if qname is not None else None
+        return Simple(found.kind, found.type_name, values) if values else found
 
     def _complex_shape(self, xsd_type: Any) -> Complex:
         cached = self._complex.get(id(xsd_type))
@@ -62,7 +73,7 @@ class ShapeBuilder:
         self._complex[id(xsd_type)] = shape  # registered before children: recursion ends here
         for _, attribute in xsd_type.attributes:
             if getattr(attribute, "qname", None) is not None:
-                shape.attributes[attribute.qname.localname] = simple(attribute.type)
+                shape.attributes[attribute.qname.localname] = self.simple(attribute.type)
                 if getattr(attribute, "required", False):
                     shape.required_attributes.add(attribute.qname.localname)
         for _, particle in xsd_type.elements_nested:

@@ -1,0 +1,105 @@
+"""Scaffolded mappings: every operation mapped, methods and paths guessed, and accepted by the checker as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from adapter.mapping.shapes import Complex, Field, Kind, Simple
+from adapter.project import load_binding
+from adapter.soap.contract import load_contract
+from adapter.tooling.scaffold import Limits, Scaffolder, Target, scaffold
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = Simple(Kind.STRING, "string")
+
+
+def scaffolded(tmp_path: Path, wsdl: str, name: str = "m.yaml") -> tuple[Path, dict[str, Any]]:
+    contract = load_contract(ROOT / "wsdl" / wsdl)
+    target = Target(wsdl, contract.service, contract.port, contract.soap_version, contract.address, "x.wsdl")
+    file = tmp_path / name
+    file.write_text(scaffold(target, contract.operations.values()))
+    return file, yaml.safe_load(file.read_text())
+
+
+def routes_by_operation(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {route["operation"]: route for route in data["routes"]}
+
+
+def test_the_bank_contract_scaffolds_into_a_mapping_the_checker_accepts(tmp_path: Path) -> None:
+    file, data = scaffolded(tmp_path, "bank/core_banking.wsdl")
+    binding = load_binding(file, ROOT / "wsdl", None)
+    assert len(binding.mapping.routes) == 5
+    routes = routes_by_operation(data)
+    assert (routes["GetAccount"]["method"], routes["GetAccount"]["path"]) == ("GET", "/v1/account/{iban}")
+    assert routes["GetAccount"]["request"] == {"IBAN": "path.iban"}
+    statement = routes["GetStatement"]
+    assert statement["request"]["FromDate"] == "query.fromDate"
+    assert statement["response"]["entry"]["each"] == "Entry"  # repeated → a list
+    transfer = routes["TransferFunds"]
+    assert (transfer["method"], transfer["path"]) == ("POST", "/v1/transfer-funds")
+    assert transfer["request"]["Amount"] == {"from": "body.amount", "fields": {"_value": "value", "Ccy": "ccy"}}
+    assert data["backend"]["url"] == "${CORE_BANKING_SERVICE_URL:-http://localhost:8001/corebanking}"
+
+
+def test_the_erp_contract_maps_nested_and_repeated_input(tmp_path: Path) -> None:
+    file, data = scaffolded(tmp_path, "erp/sales_orders.wsdl")
+    load_binding(file, ROOT / "wsdl", None)
+    routes = routes_by_operation(data)
+    create = routes["Z_SALESORDER_CREATE"]
+    assert (create["method"], create["path"], create["status"]) == ("POST", "/v1/salesorder", 201)
+    items = create["request"]["ORDER_ITEMS_IN"]["fields"]["item"]
+    assert items["each"] == "item" and "MATNR" in items["fields"]
+    cancel = routes["Z_SALESORDER_CANCEL"]
+    assert cancel["method"] == "POST" and cancel["path"].endswith("/cancel")
+
+
+class _Operation:
+    def __init__(self, name: str, shape: Complex, output: Complex | None = None) -> None:
+        self.name, self.input_shape, self.output_shape, self.faults = name, shape, output, {}
+
+
+def _plan(operation: _Operation, scaffolder: Scaffolder | None = None) -> dict[str, Any]:
+    return (scaffolder or Scaffolder()).route(operation).as_dict()
+
+
+def test_a_read_with_structured_input_is_posted() -> None:
+    nested = Complex("Filter", {"Name": Field("Name", TEXT)})
+    route = _plan(_Operation("FindCustomers", Complex(fields={"Filter": Field("Filter", nested)})))
+    assert (route["method"], route["path"]) == ("POST", "/v1/customers/find")
+    assert route["request"] == {"Filter": {"from": "body.filter", "fields": {"Name": "name"}}}
+
+
+def test_a_delete_takes_its_id_from_the_path_and_clashing_guesses_stay_unique() -> None:
+    shape = Complex(fields={"OrderId": Field("OrderId", TEXT), "Reason": Field("Reason", TEXT, min_occurs=0)})
+    scaffolder = Scaffolder()
+    first = _plan(_Operation("DeleteOrder", shape), scaffolder)
+    assert (first["method"], first["path"]) == ("DELETE", "/v1/order/{orderId}")
+    assert first["request"] == {"OrderId": "path.orderId", "Reason": "query.reason"}
+    second = _plan(_Operation("RemoveOrder", shape), scaffolder)
+    assert (second["method"], second["path"]) == ("POST", "/v1/remove-order")
+
+
+def test_recursive_and_large_types_are_bounded() -> None:
+    node = Complex("Node")
+    node.fields["Child"] = Field("Child", node, min_occurs=0)
+    node.fields["Label"] = Field("Label", TEXT)
+    route = Scaffolder(Limits(depth=2, fields=10)).route(
+        _Operation("CreateTree", Complex(fields={"Root": Field("Root", node)}), node)
+    )
+    text = repr(route.as_dict())
+    assert text.count("Child") <= 4
+    assert route.notes and "left out" in route.notes[0]
+
+
+def test_openapi_shows_xsd_enumerations_unless_a_transform_changes_the_values() -> None:
+    from adapter.mapping.functions import build
+    from adapter.mapping.jsonschema import leaf_schema
+
+    status = Field("Status", Simple(Kind.STRING, "AccountStatus", ("ACTIVE", "BLOCKED")))
+    assert leaf_schema(status, (), inbound=False)["enum"] == ["ACTIVE", "BLOCKED"]
+    assert "enum" not in leaf_schema(status, (build("lower"),), inbound=False)
+    mapped = leaf_schema(status, (build({"map": {"ACTIVE": "enabled", "BLOCKED": "blocked"}}),), inbound=False)
+    assert mapped["enum"] == ["blocked", "enabled"]
