@@ -1,0 +1,101 @@
+"""Outbound WS-Security set-up: the signing key and certificate are read and tried at start-up, and every problem is
+reported at its place in the mapping file without quoting a password or a key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.etree
+import pytest
+import xmlsec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from adapter.exceptions import MappingErrors
+from adapter.project import load_binding
+from tests import pki
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY_PASSWORD = "key-pass-91c2"
+
+
+def test_xmlsec_and_lxml_share_one_libxml2() -> None:
+    # xmlsec refuses to import ("lxml & xmlsec libxml2 library version mismatch") when the libxml2 its wheel bundles
+    # differs from lxml's; zeep.wsse imports it, so the whole adapter would fail to start. Upgrade both together.
+    assert xmlsec.get_libxml_version() == lxml.etree.LIBXML_VERSION
+
+
+def mapping(folder: Path, signature: str) -> Path:
+    """A bank mapping (no routes) whose ``backend.security.signature`` is ``signature``; it starts on line 7."""
+    text = (
+        "version: 1\n"
+        "contract:\n"
+        "  wsdl: bank/core_banking.wsdl\n"
+        "backend:\n"
+        "  url: http://127.0.0.1:1/corebanking\n"
+        "  security:\n"
+        "    signature:\n" + "".join(f"      {line}\n" for line in signature.strip().splitlines()) + "routes: []\n"
+    )
+    file = folder / "m.yaml"
+    file.write_text(text)
+    return file
+
+
+def problem(file: Path, env: dict[str, str]) -> str:
+    with pytest.raises(MappingErrors) as caught:
+        load_binding(file, ROOT / "wsdl", env)
+    [error] = caught.value.errors
+    return error.detail.replace(str(file), "m.yaml")
+
+
+@pytest.fixture(scope="module")
+def signer(tmp_path_factory: pytest.TempPathFactory) -> pki.Issued:
+    return pki.signer(tmp_path_factory.mktemp("keys"), password=KEY_PASSWORD.encode())
+
+
+def test_a_working_signer_loads(tmp_path: Path, signer: pki.Issued) -> None:
+    file = mapping(tmp_path, f"key_file: {signer.key}\ncert_file: {signer.cert}\nkey_password: ${{PASS}}")
+    binding = load_binding(file, ROOT / "wsdl", {"PASS": KEY_PASSWORD})
+    assert [type(plugin).__name__ for plugin in binding.contract.client.wsse.wsse_objects] == ["Timestamp", "Signer"]
+
+
+def test_missing_key_file_is_located(tmp_path: Path, signer: pki.Issued) -> None:
+    file = mapping(tmp_path, f"key_file: ${{KEY}}\ncert_file: {signer.cert}")
+    found = problem(file, {"KEY": str(tmp_path / "absent.pem")})
+    assert found.startswith("m.yaml:8:17: no such file: ")
+    assert found.endswith("(backend.security.signature.key_file)")
+
+
+def test_wrong_key_password_is_refused_without_quoting_it(tmp_path: Path, signer: pki.Issued) -> None:
+    file = mapping(tmp_path, f"key_file: {signer.key}\ncert_file: {signer.cert}\nkey_password: ${{PASS}}")
+    found = problem(file, {"PASS": "not-the-" + KEY_PASSWORD})
+    assert found.startswith("m.yaml:8:17: cannot load the private key")
+    assert KEY_PASSWORD not in found
+
+
+def test_encrypted_key_without_password_fails_at_once(tmp_path: Path, signer: pki.Issued) -> None:
+    # OpenSSL would prompt on the terminal for the password and hang the start-up; we must fail instead.
+    found = problem(mapping(tmp_path, f"key_file: {signer.key}\ncert_file: {signer.cert}"), {})
+    assert "cannot load the private key" in found
+
+
+def test_certificate_of_another_key_is_refused(tmp_path: Path, signer: pki.Issued) -> None:
+    other = pki.signer(tmp_path, stem="other")
+    text = f"key_file: {signer.key}\ncert_file: {other.cert}\nkey_password: ${{PASS}}"
+    found = problem(mapping(tmp_path, text), {"PASS": KEY_PASSWORD})
+    assert found.startswith("m.yaml:9:18: the certificate is not the one of key_file")
+
+
+def test_key_that_cannot_sign_rsa_sha256_is_refused(tmp_path: Path, signer: pki.Issued) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    (tmp_path / "ec.key").write_bytes(pem)
+    found = problem(mapping(tmp_path, f"key_file: {tmp_path / 'ec.key'}\ncert_file: {signer.cert}"), {})
+    assert "an RSA key is needed" in found
+
+
+def test_environment_variable_holding_the_key_itself_is_not_quoted(tmp_path: Path, signer: pki.Issued) -> None:
+    pem = signer.key.read_text()
+    found = problem(mapping(tmp_path, f"key_file: ${{KEY}}\ncert_file: {signer.cert}"), {"KEY": pem})
+    assert found.startswith("m.yaml:8:17: holds PEM text, not the path of a PEM file")
+    assert pem.splitlines()[1] not in found
