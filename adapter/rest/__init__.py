@@ -1,0 +1,1 @@
+"""Outbound REST for served contracts: everything that calls a JSON backend over HTTP (httpx)."""
