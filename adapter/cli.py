@@ -1,16 +1,19 @@
-"""The ``adapter`` command: serve · demo · check · schema."""
+"""The ``adapter`` command: serve · demo · check · schema, and the integrator commands inspect · scaffold · try ·
+test (:mod:`adapter.tooling.commands`)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
 
 from adapter import __version__
 from adapter.exceptions import MappingErrors
+from adapter.logs import configure as configure_logging
 from adapter.settings import Settings
 
 
@@ -18,11 +21,11 @@ def _settings(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 
 
-def _fail(exc: MappingErrors) -> None:
+def _fail(exc: MappingErrors, exit_code: int | None = None) -> None:
     for error in exc.errors:
         click.echo(error.detail, err=True)
     click.echo(f"{len(exc.errors)} problem(s) found", err=True)
-    sys.exit(exc.exit_code)
+    sys.exit(exc.exit_code if exit_code is None else exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +35,8 @@ def main() -> None:
 
     Settings come from ADAPTER_* environment variables (e.g. ADAPTER_MAPPINGS_DIR, ADAPTER_PORT);
     options given here win.
+
+    From a WSDL to a served route: inspect → scaffold → check → try → test → serve --reload.
     """
 
 
@@ -40,16 +45,38 @@ def main() -> None:
 @click.option("--port", type=int, help="Port to listen on (default 8000).")
 @click.option("--mappings", "mappings_dir", type=click.Path(path_type=Path), help="Folder of mapping files.")
 @click.option("--wsdl", "wsdl_dir", type=click.Path(path_type=Path), help="Folder of contracts.")
-def serve(host: str | None, port: int | None, mappings_dir: Path | None, wsdl_dir: Path | None) -> None:
-    """Serve the JSON facade for every mapping file."""
+@click.option(
+    "--reload",
+    is_flag=True,
+    help="Pick up edited mapping and contract files without a restart; a broken edit is reported and the "
+    "previous mappings keep serving.",
+)
+@click.option("--reload-interval", type=click.FloatRange(0.1), default=1.0, show_default=True, help="Seconds.")
+def serve(
+    host: str | None,
+    port: int | None,
+    mappings_dir: Path | None,
+    wsdl_dir: Path | None,
+    reload: bool,
+    reload_interval: float,
+) -> None:
+    """Serve every mapping file: the JSON facade's routes and the served SOAP contracts, on one port."""
     from adapter.api import create_app
 
     settings = _settings(host=host, port=port, mappings_dir=mappings_dir, wsdl_dir=wsdl_dir)
+    configure_logging(settings.log_level)
     try:
-        app = create_app(settings)
+        if reload:
+            from adapter.tooling.reload import ReloadingApp, project_stamps
+
+            app: Any = ReloadingApp(
+                lambda: create_app(settings), lambda: project_stamps(settings), interval=reload_interval
+            )
+        else:
+            app = create_app(settings)
     except MappingErrors as exc:
         _fail(exc)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
 
 
 @main.command()
@@ -62,12 +89,13 @@ def serve(host: str | None, port: int | None, mappings_dir: Path | None, wsdl_di
     help="Port of the core-banking simulator.",
 )
 @click.option("--erp-port", type=int, default=8002, show_default=True, help="Port of the ERP simulator.")
-def demo(port: int, bank_port: int, erp_port: int) -> None:
-    """Run the legacy simulators and the facade wired to them."""
+@click.option("--hub-port", type=int, default=8003, show_default=True, help="Port of the payments hub simulator.")
+def demo(port: int, bank_port: int, erp_port: int, hub_port: int) -> None:
+    """Run the legacy simulators and the facade wired to them, and the SOAP contract served over the hub."""
     from adapter.demo import DemoPorts, run
 
     try:
-        run(_settings(), DemoPorts(facade=port, bank=bank_port, erp=erp_port))
+        run(_settings(), DemoPorts(facade=port, bank=bank_port, erp=erp_port, hub=hub_port))
     except MappingErrors as exc:
         _fail(exc)
 
@@ -76,20 +104,45 @@ def demo(port: int, bank_port: int, erp_port: int) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--wsdl", "wsdl_dir", type=click.Path(path_type=Path), help="Folder of contracts.")
 def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
-    """Check mapping files against the schema and their contracts (all of mappings/ by default)."""
-    from adapter.project import load_binding, mapping_files
+    """Check mapping files against the mapping schema and their contracts; exit 1 on any problem.
+
+    FILES are mapping files or folders of them (default: mappings/). Each problem is printed as
+    file:line:column: message (field), with a "did you mean" for a misspelt element, path or key.
+    No secret needs to be set: ${VAR} references are checked, not resolved.
+    """
+    from adapter.project import is_served_file, load_binding, load_served_binding, mapping_files
+    from adapter.soap.contract import ContractStore
+    from adapter.tooling.progress import progress
 
     settings = _settings(wsdl_dir=wsdl_dir)
-    targets = list(files) or mapping_files(settings.mappings_dir)
+    targets = [found for item in files for found in (mapping_files(item) if item.is_dir() else [item])]
+    targets = targets or mapping_files(settings.mappings_dir)
+    contracts = ContractStore()  # a contract named by several files is parsed once
     problems = []
-    for file in targets:
-        try:
-            binding = load_binding(file, settings.wsdl_dir, env=None)
-            click.echo(f"{file}: ok ({len(binding.mapping.routes)} routes)")
-        except MappingErrors as exc:
-            problems.extend(exc.errors)
+    with progress("checking mappings", total=len(targets)) as advance:
+        for file in targets:
+            try:
+                if is_served_file(file):  # a SOAP contract served over REST
+                    served = load_served_binding(file, settings.wsdl_dir, env=None)
+                    click.echo(f"{file}: ok ({len(served.service.calls)} operations)")
+                    continue
+                binding = load_binding(file, settings.wsdl_dir, None, contracts)
+                click.echo(f"{file}: ok ({len(binding.mapping.routes)} routes)")
+            except MappingErrors as exc:
+                problems.extend(exc.errors)
+            finally:
+                advance()
     if problems:
-        _fail(MappingErrors(problems))
+        _fail(MappingErrors(problems), exit_code=1)  # 1: problems found (click uses 2 for usage errors)
+
+
+@main.command("hash-key")
+@click.option("--key", prompt=True, hide_input=True, help="The API key (asked for when not given).")
+def hash_key_command(key: str) -> None:
+    """Print the stored form of an API key, for ADAPTER_AUTH__API_KEYS."""
+    from adapter.api.auth import hash_key
+
+    click.echo(hash_key(key))
 
 
 @main.command()
@@ -98,3 +151,13 @@ def schema() -> None:
     from adapter.mapping.model import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+def _integrator_commands() -> None:
+    from adapter.tooling.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_integrator_commands()

@@ -9,11 +9,14 @@ handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server
     │   ├── ContractError             a WSDL cannot be loaded or lacks what a mapping names
     │   └── MappingError              a mapping file is invalid; carries file:line:column and field
     ├── RequestError                  400: the caller sent something unusable (SOAP: Client)
+    │   ├── Unauthenticated           401: no or bad credentials (with a WWW-Authenticate challenge)
+    │   ├── Forbidden                 403: a scope the route needs is missing
     │   ├── RequestValidationError    422: well-formed but a field is missing or ill-typed
     │   ├── PayloadTooLarge           413
     │   ├── UnsupportedMediaType      415
     │   └── RouteNotFound             404: no route matches
     ├── BusinessError                 a backend's business error mapped by the mapping (status from the mapping)
+    ├── DeclaredFault                 a REST backend's error mapped to one of a served contract's declared faults
     └── BackendError                  502: the backend failed us (SOAP: Server); retriable
         ├── BackendUnavailable        502: cannot connect
         ├── BackendTimeout            504
@@ -58,6 +61,10 @@ class AdapterError(Exception):
 
     def extensions(self) -> Mapping[str, Any]:
         """Extra members for the problem+json body (RFC 9457 §3.2)."""
+        return {}
+
+    def headers(self) -> Mapping[str, str]:
+        """Extra HTTP headers for the error response."""
         return {}
 
 
@@ -134,6 +141,38 @@ class UnsupportedMediaType(RequestError):
     title = "Unsupported media type"
 
 
+class Unauthenticated(RequestError):
+    """401: no credentials, or credentials that do not check out (RFC 9110 §15.5.2 requires a challenge)."""
+
+    http_status = 401
+    problem_type = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str, *, error: str | None = None) -> None:
+        super().__init__(detail)
+        self.error = error
+
+    def headers(self) -> Mapping[str, str]:
+        bearer = 'Bearer realm="soap-adapter"' + (f', error="{self.error}"' if self.error else "")
+        return {"WWW-Authenticate": f'{bearer}, ApiKey realm="soap-adapter", header="X-API-Key"'}
+
+
+class Forbidden(RequestError):
+    """403: authenticated, but without the scope the route needs (RFC 6750 §3.1 insufficient_scope)."""
+
+    http_status = 403
+    problem_type = "insufficient-scope"
+    title = "Insufficient scope"
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(f"this route needs the scope(s): {', '.join(missing)}")
+        self.missing = list(missing)
+
+    def headers(self) -> Mapping[str, str]:
+        scope = " ".join(self.missing)
+        return {"WWW-Authenticate": f'Bearer realm="soap-adapter", error="insufficient_scope", scope="{scope}"'}
+
+
 class RouteNotFound(RequestError):
     http_status = 404
     problem_type = "not-found"
@@ -169,6 +208,24 @@ class BusinessError(AdapterError):
 
     def extensions(self) -> Mapping[str, Any]:
         return {"code": self.code} if self.code else {}
+
+
+class DeclaredFault(AdapterError):
+    """A REST backend's error reply, turned by a served contract's error rules into a SOAP fault.
+
+    ``fault`` names the contract's declared fault element (its detail is ``data``, plain data for that element), or
+    is ``None`` for a plain fault without detail. ``detail`` is the reason shown to the caller, already cleaned.
+    """
+
+    soap_fault_code = "Client"
+
+    def __init__(
+        self, detail: str, *, fault: str | None, code: str = "Client", data: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.fault = fault
+        self.code = code  # "Client" or "Server" (SOAP 1.1 terms; Sender/Receiver in SOAP 1.2)
+        self.data = data
 
 
 class BackendError(AdapterError):

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from adapter.exceptions import AdapterError, ContractError, MappingError, MappingErrors
 from adapter.mapping.compiler import CompiledMapping, Compiler
-from adapter.mapping.loader import ParsedMapping, parse_mapping
+from adapter.mapping.loader import (
+    ParsedMapping,
+    ParsedServedMapping,
+    is_served_mapping,
+    parse_mapping,
+    parse_served_mapping,
+)
+from adapter.mapping.restcompiler import CompiledService, RestCompiler
 from adapter.mapping.yamlsource import locate
-from adapter.soap.contract import Contract, load_contract
+from adapter.soap.bindings import service_bindings
+from adapter.soap.contract import Contract, ContractStore, load_contract
+from adapter.soap.tls import client_tls
 from adapter.soap.wsse import security
 
 
@@ -22,14 +33,19 @@ class Binding:
     mapping: CompiledMapping
     contract: Contract
     source: ParsedMapping
+    tls: ssl.SSLContext | bool = True  # httpx's verify= towards the backend (adapter.soap.tls)
 
 
 def mapping_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
-def load_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> Binding:
-    """Load, validate and compile one mapping file against its contract. Raises :class:`MappingErrors`."""
+def load_binding(
+    file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
+) -> Binding:
+    """Load, validate and compile one mapping file against its contract. Raises :class:`MappingErrors`.
+
+    ``contracts`` reuses contracts already parsed (checking many files, reloading them)."""
     name = str(file)
     try:
         text = file.read_text(encoding="utf-8")
@@ -37,9 +53,10 @@ def load_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> B
         raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=name)]) from None
     parsed = parse_mapping(text, name, env)
     ref = parsed.model.contract
+    wsse, tls = _outbound_security(parsed, env)
     try:
-        wsse = security(parsed.model.backend) if env is not None else None
-        contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
+        load = contracts.contract if contracts is not None else load_contract
+        contract = load(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
     except ContractError as exc:
         line, column = locate(parsed.located, ("contract", "wsdl"))
         error = MappingError(exc.detail, file=name, line=line, column=column, field="contract.wsdl")
@@ -48,10 +65,28 @@ def load_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> B
     compiled = compiler.compile(parsed.model)
     if compiler.problems:
         raise MappingErrors(compiler.problems)
-    return Binding(mapping=compiled, contract=contract, source=parsed)
+    return Binding(mapping=compiled, contract=contract, source=parsed, tls=tls)
 
 
-def load_project(mappings_dir: Path, wsdl_dir: Path, env: Mapping[str, str] | None = None) -> list[Binding]:
+def _outbound_security(parsed: ParsedMapping, env: Mapping[str, str] | None) -> tuple[Any, ssl.SSLContext | bool]:
+    """The backend's WS-Security plugins and TLS context; not built when checking a mapping without its environment."""
+    if env is None:
+        return None, True
+    backend = parsed.model.backend
+    try:
+        return security(backend), client_tls(backend.tls, file=parsed.file)
+    except MappingError as exc:
+        line, column = locate(parsed.located, tuple(exc.field.split(".")))
+        located = MappingError(exc.message, file=parsed.file, line=line, column=column, field=exc.field)
+        raise MappingErrors([located]) from None
+
+
+def load_project(
+    mappings_dir: Path,
+    wsdl_dir: Path,
+    env: Mapping[str, str] | None = None,
+    contracts: ContractStore | None = None,
+) -> list[Binding]:
     """Every mapping file of ``mappings_dir``; all problems of all files are raised together."""
     env = dict(os.environ) if env is None else env
     bindings: list[Binding] = []
@@ -60,8 +95,10 @@ def load_project(mappings_dir: Path, wsdl_dir: Path, env: Mapping[str, str] | No
     if not files:
         raise MappingErrors([MappingError("no mapping files (*.yaml)", file=str(mappings_dir))])
     for file in files:
+        if is_served_file(file):
+            continue  # a contract served over REST: see load_served
         try:
-            bindings.append(load_binding(file, wsdl_dir, env))
+            bindings.append(load_binding(file, wsdl_dir, env, contracts))
         except MappingErrors as exc:
             problems.extend(exc.errors)
         except AdapterError as exc:
@@ -87,3 +124,72 @@ def _route_clashes(bindings: list[Binding]) -> list[MappingError]:
                 )
             seen[key] = binding.mapping.file
     return problems
+
+
+# -- served contracts (a SOAP contract answered by a REST backend) ------------------------------------------------
+
+
+@dataclass
+class ServedBinding:
+    """One served-contract mapping file (:mod:`adapter.mapping.southbound`), compiled against its contract."""
+
+    service: CompiledService
+    contract: Contract
+    source: ParsedServedMapping
+
+
+def is_served_file(file: Path) -> bool:
+    """Whether ``file`` is a served-contract mapping (it has ``endpoint``/``operations``, not ``routes``)."""
+    try:
+        return is_served_mapping(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> ServedBinding:
+    """Load, validate and compile one served-contract mapping file. Raises :class:`MappingErrors`."""
+    name = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=name)]) from None
+    parsed = parse_served_mapping(text, name, env)
+    ref = parsed.model.contract
+    try:
+        contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port)
+        service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
+    except ContractError as exc:
+        line, column = locate(parsed.located, ("contract", "wsdl"))
+        error = MappingError(exc.detail, file=name, line=line, column=column, field="contract.wsdl")
+        raise MappingErrors([error]) from None
+    compiler = RestCompiler(name, parsed.located, contract.operations)
+    compiled = compiler.compile_service(parsed.model)
+    if compiler.problems:
+        raise MappingErrors(compiler.problems)
+    return ServedBinding(service=compiled, contract=contract, source=parsed)
+
+
+def load_served(mappings_dir: Path, wsdl_dir: Path, env: Mapping[str, str] | None = None) -> list[ServedBinding]:
+    """Every served-contract mapping file of ``mappings_dir``; all problems are raised together."""
+    env = dict(os.environ) if env is None else env
+    served: list[ServedBinding] = []
+    problems: list[MappingError] = []
+    for file in mapping_files(mappings_dir):
+        if not is_served_file(file):
+            continue
+        try:
+            served.append(load_served_binding(file, wsdl_dir, env))
+        except MappingErrors as exc:
+            problems.extend(exc.errors)
+        except AdapterError as exc:
+            problems.append(MappingError(exc.detail, file=str(file)))
+    seen: dict[str, str] = {}
+    for binding in served:
+        path = binding.service.model.endpoint.path
+        if path in seen:
+            clash = f"endpoint {path} is already served by {seen[path]}"
+            problems.append(MappingError(clash, file=binding.service.file))
+        seen[path] = binding.service.file
+    if problems:
+        raise MappingErrors(problems)
+    return served

@@ -4,23 +4,66 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class XmlLimits(BaseModel):
-    """Limits applied to every XML document before anything else reads it (see ``adapter.xml``)."""
+    """Limits applied to every XML document while it is parsed, before zeep or Spyne see it (``adapter.xml``).
 
-    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
-    max_depth: int = Field(default=100, gt=0)
-    max_attributes: int = Field(default=100, gt=0)
+    Defaults are generous for real SOAP traffic and small for attacks: libxml2 alone stops only depth > 256.
+    """
+
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Whole document (HTTP 413 above it).")
+    max_depth: int = Field(default=100, gt=0, description="Element nesting.")
+    max_attributes: int = Field(default=100, gt=0, description="Attributes on one element.")
+    max_namespaces: int = Field(default=50, gt=0, description="Namespace declarations on one element.")
+    max_name_length: int = Field(default=256, gt=0, description="Characters in an element or attribute name.")
+    max_text_length: int = Field(default=1024 * 1024, gt=0, description="Characters in one text or attribute value.")
+    max_elements: int = Field(default=50_000, gt=0, description="Elements in the whole document.")
 
 
 class JsonLimits(BaseModel):
     """Limits applied to every JSON request body of the facade."""
 
-    max_bytes: int = Field(default=1024 * 1024, gt=0)
-    max_depth: int = Field(default=32, gt=0)
+    max_bytes: int = Field(default=1024 * 1024, gt=0, description="Whole body (HTTP 413 above it).")
+    max_depth: int = Field(default=32, gt=0, description="Nesting of objects and arrays.")
+    max_array_length: int = Field(default=10_000, gt=0)
+    max_string_length: int = Field(default=100_000, gt=0)
+    max_keys: int = Field(default=1_000, gt=0, description="Members of one object.")
+    max_number_digits: int = Field(default=60, gt=0, description="Digits (and exponent size) of one number.")
+
+
+class ApiKey(BaseModel):
+    """One API key, stored as a hash: ``sha256:<hex>`` of the key (``adapter hash-key`` prints it)."""
+
+    name: str
+    hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    scopes: list[str] = Field(default_factory=lambda: ["*"], description='Granted scopes; "*" grants all.')
+
+
+class JwtSettings(BaseModel):
+    """OAuth2 bearer tokens (RFC 6750) as JWTs: signature, issuer, audience and expiry are always checked."""
+
+    issuer: str
+    audience: str
+    jwks_file: Path | None = None
+    jwks_url: str | None = None
+    secret: SecretStr | None = Field(default=None, description="HS256 shared secret, for tests and simple setups.")
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    leeway: int = Field(default=30, ge=0, description="Seconds of clock skew tolerated on exp/nbf/iat.")
+
+
+class AuthSettings(BaseModel):
+    """Who may call the JSON facade. With ``required`` and nothing configured, the facade refuses to start."""
+
+    required: bool = True
+    api_keys: list[ApiKey] = Field(default_factory=list)
+    jwt: JwtSettings | None = None
+    public_paths: list[str] = Field(
+        default_factory=lambda: ["/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json"],
+        description="Paths served without credentials.",
+    )
 
 
 class Settings(BaseSettings):
@@ -38,3 +81,9 @@ class Settings(BaseSettings):
     xml: XmlLimits = XmlLimits()
     json_limits: JsonLimits = JsonLimits()
     log_level: str = "info"
+    auth: AuthSettings = AuthSettings()
+    # Served SOAP contracts (adapter.server): the WS-Security UsernameToken users of endpoints that require one,
+    # e.g. ADAPTER_SOAP_USERS='{"demo": "demo-pass"}', and how their Created/Nonce are checked against replay.
+    soap_users: dict[str, SecretStr] = Field(default_factory=dict, description="UsernameToken users: {name: password}.")
+    soap_replay_window: float = Field(default=300.0, gt=0, description="Seconds a token's Created stays acceptable.")
+    soap_nonce_cache_size: int = Field(default=100_000, gt=0, description="Nonces remembered within the window.")

@@ -35,6 +35,7 @@ SOAP_ENVELOPES = {
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's 5 drops connections under a modest concurrent load
 
 
 class _QuietHandler(WSGIRequestHandler):

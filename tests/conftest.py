@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from adapter.api import create_app
-from adapter.settings import Settings
+from adapter.api.auth import hash_key
+from adapter.settings import ApiKey, AuthSettings, Settings
 from adapter.simulators import bank, erp
 from adapter.testing import serve_asgi, serve_wsgi
 
@@ -29,7 +30,12 @@ def _no_adapter_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+API_KEY = "test-key-with-every-scope"
+
+
 def project_settings(**overrides: Any) -> Settings:
+    """The shipped mappings and contracts, with one API key that grants every scope."""
+    overrides.setdefault("auth", AuthSettings(api_keys=[ApiKey(name="tests", hash=hash_key(API_KEY))]))
     return Settings(mappings_dir=ROOT / "mappings", wsdl_dir=ROOT / "wsdl", **overrides)
 
 
@@ -65,7 +71,7 @@ def running_stack(
         }
         app = create_app(settings or project_settings(), env=mapping_env)
         url = stack.enter_context(serve_asgi(app))
-        client = stack.enter_context(httpx.Client(base_url=url, timeout=30))
+        client = stack.enter_context(httpx.Client(base_url=url, timeout=30, headers={"X-API-Key": API_KEY}))
         yield Stack(url=url, client=client, bank_url=mapping_env["BANK_URL"], erp_url=mapping_env["ERP_URL"])
 
 

@@ -25,7 +25,7 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_help_lists_the_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "demo", "check", "schema"):
+    for command in ("serve", "demo", "check", "schema", "inspect", "scaffold", "try", "test"):
         assert command in result.output
 
 
@@ -55,7 +55,13 @@ def test_check_reports_problems_and_exits_1(runner: CliRunner, tmp_path: Path) -
         " response: {b: Bookd}}\n"
     )
     result = runner.invoke(main, ["check", str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert f"{bad}:4:" in result.output
     assert "'Bookd' is not in the reply; did you mean 'Booked'?" in result.output
     assert "1 problem(s) found" in result.output
+
+
+def test_check_accepts_the_served_contract_mapping(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "mappings/payment_orders.yaml"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "mappings/payment_orders.yaml: ok (4 operations)"

@@ -12,10 +12,12 @@ from starlette.responses import JSONResponse
 
 from adapter import __version__
 from adapter.api import openapi, problems
+from adapter.api.auth import Authenticator, AuthMiddleware
 from adapter.api.requestid import RequestIdMiddleware
 from adapter.api.routes import starlette_route
 from adapter.exceptions import AdapterError
-from adapter.project import Binding, load_project
+from adapter.logs import AccessLogMiddleware
+from adapter.project import Binding, load_project, load_served
 from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
 
@@ -26,19 +28,25 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     ``env`` resolves ``${VAR}`` references in the mappings (the process environment by default). Raises
     :class:`adapter.exceptions.MappingErrors` listing every problem when a mapping does not fit its contract.
     """
+    authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
     bindings = load_project(settings.mappings_dir, settings.wsdl_dir, env)
     backends = [_backend(binding, settings) for binding in bindings]
+    from adapter.server import serve_contracts  # here: adapter.server uses adapter.api.codec, so not at the top
+
+    soap = serve_contracts(load_served(settings.mappings_dir, settings.wsdl_dir, env), settings)  # SOAP over REST
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         for backend in backends:
             await backend.http.aclose()
+        soap.close()
 
     app = FastAPI(title="SOAP adapter", version=__version__, lifespan=lifespan)
     for binding, backend in zip(bindings, backends, strict=True):
         for compiled in binding.mapping.routes:
             app.router.routes.append(starlette_route(compiled, backend, settings))
+    app.router.routes.extend(soap.routes)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     routes = [compiled for binding in bindings for compiled in binding.mapping.routes]
     schema = openapi.document(routes, title="SOAP adapter", version=__version__)
@@ -46,7 +54,11 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     app.add_exception_handler(AdapterError, problems.adapter_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(Exception, problems.unexpected_error)
-    app.add_middleware(RequestIdMiddleware)
+    # Served SOAP endpoints authenticate their callers as their contract says (WS-Security), not with API keys.
+    public = [*settings.auth.public_paths, *soap.paths]
+    app.add_middleware(AuthMiddleware, authenticator=authenticator, public_paths=public)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer (a 401 too) carries the id
     return app
 
 
@@ -62,6 +74,7 @@ def _backend(binding: Binding, settings: Settings) -> SoapBackend:
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         follow_redirects=False,
         trust_env=False,
+        verify=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off
     )
     return SoapBackend(
         binding.contract,

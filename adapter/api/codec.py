@@ -46,21 +46,56 @@ def parse(data: bytes, limits: JsonLimits) -> Any:
         value = json.loads(text, parse_float=Decimal, object_pairs_hook=_object, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise JsonError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except (RecursionError, ValueError):
-        raise JsonError("the JSON document is too deeply nested or has an oversized number") from None
-    if _depth(value, limits.max_depth) > limits.max_depth:
-        raise JsonError(f"the JSON document nests deeper than {limits.max_depth}")
+    except RecursionError:
+        raise JsonError(f"the JSON document nests deeper than {limits.max_depth}") from None
+    except ValueError:  # int() beyond sys.get_int_max_str_digits()
+        raise JsonError(f"a number has more than {limits.max_number_digits} digits") from None
+    _Shape(limits).check(value)
     return value
 
 
-def _depth(value: Any, limit: int, level: int = 0) -> int:
-    """Nesting depth of containers (a scalar is 0), counted no further than just past ``limit``."""
-    if not isinstance(value, (dict, list)):
-        return level
-    if level >= limit:
-        return level + 1
-    children = value.values() if isinstance(value, dict) else value
-    return max((_depth(child, limit, level + 1) for child in children), default=level + 1)
+class _Shape:
+    """Checks a parsed document against the limits (depth, widths, lengths, number sizes), iteratively."""
+
+    def __init__(self, limits: JsonLimits) -> None:
+        self.limits = limits
+
+    def check(self, root: Any) -> None:
+        stack: list[tuple[Any, int]] = [(root, 1)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, dict):
+                self._container(len(value), depth, self.limits.max_keys, "an object has more than {} members")
+                for key in value:
+                    self._string(key)
+                stack.extend((child, depth + 1) for child in value.values())
+            elif isinstance(value, list):
+                self._container(len(value), depth, self.limits.max_array_length, "an array has more than {} items")
+                stack.extend((child, depth + 1) for child in value)
+            elif isinstance(value, str):
+                self._string(value)
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                self._number(value)
+
+    def _container(self, size: int, depth: int, limit: int, message: str) -> None:
+        if depth > self.limits.max_depth:
+            raise JsonError(f"the JSON document nests deeper than {self.limits.max_depth}")
+        if size > limit:
+            raise JsonError(message.format(limit))
+
+    def _string(self, value: str) -> None:
+        if len(value) > self.limits.max_string_length:
+            raise JsonError(f"a string is longer than {self.limits.max_string_length} characters")
+
+    def _number(self, value: int | Decimal) -> None:
+        limit = self.limits.max_number_digits
+        if isinstance(value, int):
+            too_big = value.bit_length() > limit * 3.33
+        else:
+            sign, digits, exponent = value.as_tuple()
+            too_big = len(digits) > limit or not isinstance(exponent, int) or abs(exponent) > limit
+        if too_big:
+            raise JsonError(f"a number has more than {limit} digits or an exponent beyond ±{limit}")
 
 
 def _default(value: Any) -> Any:

@@ -44,7 +44,13 @@ def document(routes: list[CompiledRoute], *, title: str, version: str) -> dict[s
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": {"Problem": _PROBLEM}},
+        "components": {
+            "schemas": {"Problem": _PROBLEM},
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
+        },
     }
 
 
@@ -68,6 +74,10 @@ def _operation(compiled: CompiledRoute) -> dict[str, Any]:
     }
     if route.description:
         operation["description"] = route.description
+    scopes = list(compiled.scopes)
+    operation["security"] = [{"apiKey": []}, {"bearer": scopes}]
+    if scopes:
+        operation["description"] = (operation.get("description", "") + f"\n\nScopes: {', '.join(scopes)}").strip()
     if compiled.body_schema is not None:
         operation["requestBody"] = {
             "required": True,
@@ -77,7 +87,13 @@ def _operation(compiled: CompiledRoute) -> dict[str, Any]:
 
 
 def _error_statuses(compiled: CompiledRoute) -> dict[int, str]:
-    statuses = {422: "Request validation failed", 502: "Backend error", 504: "Backend timeout"}
+    statuses = {
+        401: "Authentication required",
+        403: "Insufficient scope",
+        422: "Request validation failed",
+        502: "Backend error",
+        504: "Backend timeout",
+    }
     if compiled.body_schema is not None:
         statuses.update({400: "Invalid JSON", 413: "Payload too large", 415: "Unsupported media type"})
     for rule in compiled.errors:

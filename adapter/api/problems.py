@@ -7,6 +7,7 @@ A body never carries a stack trace, a file path, a zeep message or a backend bod
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -24,7 +25,15 @@ log = logging.getLogger("adapter.api")
 _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
 
 
-def problem(request: Request, status: int, problem_type: str, title: str, detail: str, **extra: Any) -> Response:
+def problem(
+    request: Request,
+    status: int,
+    problem_type: str,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     rid = request_id(request)
     body = {
         "type": TYPE_PREFIX + problem_type,
@@ -39,7 +48,7 @@ def problem(request: Request, status: int, problem_type: str, title: str, detail
         codec.dumps(body),
         status_code=status,
         media_type=PROBLEM_JSON,
-        headers={"X-Request-ID": rid},
+        headers={**(headers or {}), "X-Request-ID": rid},
     )
 
 
@@ -47,17 +56,18 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AdapterError)
     if isinstance(exc, BusinessError):
         return problem(
-            request,
-            exc.status,
-            exc.business_type,
-            exc.business_title,
-            exc.detail,
-            **exc.extensions(),
+            request, exc.status, exc.business_type, exc.business_title, exc.detail, exc.headers(), **exc.extensions()
         )
     if exc.status >= 500:
-        log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.title, exc.detail)
+        log.warning("%s: %s", exc.title, exc.detail, extra=_where(request))
     detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
-    return problem(request, exc.status, exc.problem_type, exc.title, detail, **exc.extensions())
+    return problem(request, exc.status, exc.problem_type, exc.title, detail, exc.headers(), **exc.extensions())
+
+
+def _where(request: Request) -> dict[str, Any]:
+    """Log context without the raw path, which may carry an account number (the access log masks parameters)."""
+    state = request.scope.get("state", {})
+    return {"requestId": state.get("request_id"), "route": state.get("route", "unmapped"), "method": request.method}
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -70,5 +80,5 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected error", exc_info=exc, extra=_where(request))
     return problem(request, 500, "internal-error", "Internal error", "see the adapter's log")

@@ -10,7 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapter.api import codec
+from adapter.api.auth import principal
 from adapter.exceptions import BackendFault, PayloadTooLarge, UnsupportedMediaType
+from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
 from adapter.mapping.engine import build_request, build_response
 from adapter.mapping.errors import fault_error, row_error
@@ -30,6 +32,8 @@ class RouteEndpoint:
         self.takes_body = compiled.body_schema is not None or compiled.route.method in _BODY_METHODS
 
     async def handle(self, request: Request) -> Response:
+        self._describe(request)
+        principal(request).require(self.compiled.scopes)  # before the body is read or any backend is called
         data = {
             "path": request.path_params,
             "query": _query(request),
@@ -51,6 +55,15 @@ class RouteEndpoint:
             media_type="application/json",
             headers=self._location(document),
         )
+
+    def _describe(self, request: Request) -> None:
+        """Tell the access log what this request is, with sensitive parameters masked."""
+        state = request.scope.setdefault("state", {})
+        state["route"] = self.compiled.route.name or self.compiled.operation
+        state["operation"] = self.compiled.operation
+        params = {f"path.{k}": v for k, v in request.path_params.items()}
+        params.update({f"query.{k}": v for k, v in request.query_params.items()})
+        state["log_params"] = {k: mask(v) if k in self.compiled.sensitive else v for k, v in params.items()}
 
     async def _body(self, request: Request) -> Any:
         limit = self.settings.json_limits.max_bytes

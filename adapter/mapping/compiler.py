@@ -54,6 +54,8 @@ class CompiledRoute:
     parameters: list[dict[str, Any]] = field(default_factory=list)  # OpenAPI Parameter Objects
     body_schema: dict[str, Any] | None = None
     response_schema: dict[str, Any] = field(default_factory=dict)
+    scopes: tuple[str, ...] = ()
+    sensitive: frozenset[str] = frozenset()  # request sources to mask in logs, e.g. "path.iban"
 
 
 @dataclass
@@ -80,11 +82,17 @@ def did_you_mean(name: str, options: Iterable[str]) -> str:
 class Compiler:
     """Compiles one mapping file; ``problems`` holds every error found."""
 
+    # Where request-template sources start, and what response-template paths are read from (for messages). The
+    # served-contract compiler (adapter.mapping.restcompiler) reads the other way round and sets its own.
+    roots: tuple[str, ...] = REQUEST_ROOTS
+    reading: str = "the reply"
+
     def __init__(self, file: str, located: Any, operations: Mapping[str, Signature]) -> None:
         self.file = file
         self.located = located
         self.operations = operations
         self.problems: list[MappingError] = []
+        self.default_scopes: list[str] = []
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> None:
         line, column = locate(self.located, loc, key=key)
@@ -92,6 +100,7 @@ class Compiler:
         self.problems.append(MappingError(message, file=self.file, line=line, column=column, field=field_name))
 
     def compile(self, model: MappingFile) -> CompiledMapping:
+        self.default_scopes = model.scopes
         shared = self._errors(model.errors, None, ("errors",))
         routes = []
         for index, route in enumerate(model.routes):
@@ -124,6 +133,8 @@ class Compiler:
             parameters=_parameters(inputs),
             body_schema=_body_schema(inputs.body) if inputs.body else None,
             response_schema=response_schema,
+            scopes=tuple(route.scopes if route.scopes is not None else self.default_scopes),
+            sensitive=frozenset(_sensitive(route.request)),
         )
 
     def _path_names(self, route: Route, loc: Loc) -> set[str]:
@@ -258,9 +269,10 @@ class Compiler:
         if base:
             return True
         root = source.root
-        if root not in REQUEST_ROOTS:
-            hint = did_you_mean(root or "", REQUEST_ROOTS)
-            self.problem(loc, f"a request source starts with path, query, headers or body{hint}")
+        if root not in self.roots:
+            hint = did_you_mean(root or "", self.roots)
+            starts = f"{', '.join(self.roots[:-1])} or {self.roots[-1]}"
+            self.problem(loc, f"a source starts with {starts}{hint}")
             return False
         if root == "path" and source.steps and len(source.steps) > 1:
             if source.steps[1] not in inputs.path_names:
@@ -298,9 +310,10 @@ class Compiler:
         listed = self._follow(each, context, loc + ("each",))
         constant = rule.value if "value" in rule.model_fields_set else MISSING
         default = rule.default if "default" in rule.model_fields_set else MISSING
-        children, schema = None, leaf_schema(found, transforms, inbound=False)
-        if constant is not MISSING:
-            schema = {}
+        children: tuple[OutPlan, ...] | None = None
+        schema: dict[str, Any] = {}
+        if constant is MISSING and rule.fields is None and each is None:  # a whole type's schema: only when used
+            schema = leaf_schema(found, transforms, inbound=False)
         if rule.fields is not None:
             reached = listed or found
             inner = reached.shape if reached is not None else context if source is None and each is None else None
@@ -320,7 +333,7 @@ class Compiler:
             return None
         found = walk(context, source.steps)
         if found is None:
-            self.problem(loc, f"{source.text!r} is not in the reply{self._path_hint(source.steps, context)}")
+            self.problem(loc, f"{source.text!r} is not in {self.reading}{self._path_hint(source.steps, context)}")
         return found
 
     def _path_hint(self, steps: Sequence[str], context: Shape) -> str:
@@ -396,6 +409,15 @@ class Compiler:
             when={k: tuple(v) if isinstance(v, list) else (v,) for k, v in rule.when.items()},
             message=self._source(rule.message, loc + ("message",)),
         )
+
+
+def _sensitive(template: Mapping[str, Any]) -> Iterable[str]:
+    for rule in template.values():
+        if isinstance(rule, Rule):
+            if rule.sensitive and rule.from_:
+                yield rule.from_
+            if rule.fields:
+                yield from _sensitive(rule.fields)
 
 
 def _target(shape: Complex, name: str) -> Field | None:

@@ -84,7 +84,7 @@ class _Inbound:
                 raw = transform.inbound(raw)
             if raw is None:
                 return self._null(plan, where)
-            if plan.field.is_list:
+            if plan.field.is_list and plan.each is None:  # with `each`, raw is one item of the list
                 items = raw if isinstance(raw, list) else [raw]
                 return [to_xsd(item, _simple(plan.field)) for item in items]
             if isinstance(raw, (dict, list)):

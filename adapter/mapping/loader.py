@@ -7,7 +7,7 @@ only way to give credentials: a literal password in a mapping file is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,11 @@ from adapter.exceptions import MappingError, MappingErrors
 from adapter.mapping import model
 from adapter.mapping.compiler import did_you_mean
 from adapter.mapping.model import MappingFile
+from adapter.mapping.secrets import secret_problems
+from adapter.mapping.southbound import ServedMappingFile, is_served, known_keys
 from adapter.mapping.yamlsource import LocatedDict, load_yaml, locate
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_SECRETS = ("username", "password")
 
 
 @dataclass
@@ -34,16 +35,8 @@ class ParsedMapping:
 def parse_mapping(text: str, file: str, env: Mapping[str, str] | None) -> ParsedMapping:
     """Parse and validate one mapping file. ``env`` resolves ``${VAR}``; ``None`` leaves references unresolved
     (for checking files where the secrets are not set). Raises :class:`MappingErrors`."""
-    try:
-        located = load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise MappingErrors([MappingError(f"invalid YAML: {problem}", file=file, line=line, column=column)]) from None
-    if not isinstance(located, LocatedDict):
-        raise MappingErrors([MappingError("a mapping file is a YAML mapping (key: value)", file=file, line=1)])
-    problems = _secret_problems(located, file)
+    located = _located(text, file)
+    problems = secret_problems(located, file)
     data = _interpolated(located, env, file, problems)
     try:
         model = MappingFile.model_validate(data)
@@ -53,27 +46,6 @@ def parse_mapping(text: str, file: str, env: Mapping[str, str] | None) -> Parsed
     if problems:
         raise MappingErrors(problems)
     return ParsedMapping(file=file, located=located, model=model)
-
-
-def _secret_problems(located: LocatedDict, file: str) -> list[MappingError]:
-    problems = []
-    token = _dig(located, ("backend", "security", "username_token"))
-    if isinstance(token, LocatedDict):
-        for key in _SECRETS:
-            value = token.get(key)
-            if isinstance(value, str) and not _ENV.fullmatch(value.strip()):
-                line, column = token.value_marks[key]
-                problems.append(
-                    MappingError(
-                        f"{key} must be an environment reference such as ${{BANK_{key.upper()}}}, "
-                        "never a literal: mapping files are shared, secrets are not",
-                        file=file,
-                        line=line,
-                        column=column,
-                        field=f"backend.security.username_token.{key}",
-                    )
-                )
-    return problems
 
 
 def _interpolated(
@@ -123,15 +95,56 @@ def _resolve(
     return _ENV.sub(substitute, value)
 
 
-def _dig(node: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
+@dataclass
+class ParsedServedMapping:
+    file: str
+    located: Any
+    model: ServedMappingFile
 
 
-def _validation_problems(exc: pydantic.ValidationError, located: Any, file: str) -> list[MappingError]:
+def parse_served_mapping(text: str, file: str, env: Mapping[str, str] | None) -> ParsedServedMapping:
+    """Parse and validate one served-contract mapping file (:mod:`adapter.mapping.southbound`), like
+    :func:`parse_mapping`. Raises :class:`MappingErrors`."""
+    located = _located(text, file)
+    problems: list[MappingError] = []
+    data = _interpolated(located, env, file, problems)
+    try:
+        served = ServedMappingFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems.extend(_validation_problems(exc, located, file, known_keys))
+        raise MappingErrors(problems) from None
+    if problems:
+        raise MappingErrors(problems)
+    return ParsedServedMapping(file=file, located=located, model=served)
+
+
+def is_served_mapping(text: str) -> bool:
+    """Whether ``text`` is a served-contract mapping file rather than a JSON-facade one."""
+    try:
+        return is_served(load_yaml(text))
+    except yaml.YAMLError:
+        return False  # parse_mapping reports it, with its place
+
+
+def _located(text: str, file: str) -> LocatedDict:
+    try:
+        located = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MappingErrors([MappingError(f"invalid YAML: {problem}", file=file, line=line, column=column)]) from None
+    if not isinstance(located, LocatedDict):
+        raise MappingErrors([MappingError("a mapping file is a YAML mapping (key: value)", file=file, line=1)])
+    return located
+
+
+def _validation_problems(
+    exc: pydantic.ValidationError,
+    located: Any,
+    file: str,
+    known: Callable[[tuple[Any, ...]], list[str]] | None = None,
+) -> list[MappingError]:
     errors = exc.errors(include_url=False)
     by_place: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for details in errors:
@@ -142,7 +155,7 @@ def _validation_problems(exc: pydantic.ValidationError, located: Any, file: str)
         # A union (string or rule object) reports one error per member: keep the most specific ones.
         specific = [e for e in group if e["type"] != "string_type"] or group
         for error in specific:
-            problems.append(_problem(place, error, located, file))
+            problems.append(_problem(place, error, located, file, known or _known_keys))
     return problems
 
 
@@ -150,13 +163,19 @@ def _is_member_name(step: Any) -> bool:
     return isinstance(step, str) and (step in ("str", "Rule", "int", "float") or "[" in step)
 
 
-def _problem(place: tuple[Any, ...], error: dict[str, Any], located: Any, file: str) -> MappingError:
+def _problem(
+    place: tuple[Any, ...],
+    error: dict[str, Any],
+    located: Any,
+    file: str,
+    known: Callable[[tuple[Any, ...]], list[str]],
+) -> MappingError:
     extra = error["type"] == "extra_forbidden"
     line, column = locate(located, place, key=extra)
     message = error["msg"]
     if extra:
         name = str(place[-1])
-        message = f"unknown key {name!r}{did_you_mean(name, _known_keys(place))}"
+        message = f"unknown key {name!r}{did_you_mean(name, known(place))}"
     return MappingError(message, file=file, line=line, column=column, field=".".join(map(str, place)))
 
 
@@ -168,6 +187,8 @@ def _known_keys(place: tuple[Any, ...]) -> list[str]:
         "backend": model.Backend,
         "security": model.BackendSecurity,
         "username_token": model.UsernameToken,
+        "signature": model.X509Signature,
+        "tls": model.BackendTls,
         "routes": model.Route,
         "errors": model.ErrorRule,
     }

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 _ENV_REF = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
@@ -48,6 +49,7 @@ class Rule(_Strict):
         description="Source path of a list; each item is mapped with `fields` (or as is).",
     )
     description: str | None = Field(default=None, description="Shown in the OpenAPI document.")
+    sensitive: bool = Field(default=False, description="Mask this value in logs (account numbers, names).")
 
 
 Template = Annotated[
@@ -60,15 +62,52 @@ Template = Annotated[
 
 
 class UsernameToken(_Strict):
-    """WS-Security UsernameToken (OASIS WSS 1.1). Both values must be `${ENV}` references."""
+    """WS-Security UsernameToken (OASIS WSS UsernameToken Profile 1.1). Both values must be `${ENV}` references."""
 
-    username: str
-    password: str
-    digest: bool = Field(default=False, description="PasswordDigest instead of PasswordText.")
+    username: str = Field(json_schema_extra={"pattern": _ENV_REF})
+    password: SecretStr = Field(json_schema_extra={"pattern": _ENV_REF})
+    digest: bool = Field(
+        default=False, description="PasswordDigest, Base64(SHA-1(nonce + created + password)), instead of PasswordText."
+    )
+    timestamp: bool = Field(default=True, description="Send a wsu:Timestamp (WSS 1.1 §10) before the token.")
+    ttl: int = Field(default=300, gt=0, le=86400, description="Seconds from the Timestamp's Created to its Expires.")
+
+
+class X509Signature(_Strict):
+    """Sign the Body and the Timestamp with an X.509 certificate (WSS X.509 Token Profile 1.1, RSA-SHA256).
+
+    Paths of PEM files, read at start-up; `${ENV}` references allowed. The key's password only as a reference.
+    """
+
+    key_file: str = Field(description="PEM RSA private key, e.g. `${BANK_SIGNING_KEY}`.")
+    cert_file: str = Field(description="PEM certificate of that key, sent as a BinarySecurityToken.")
+    key_password: SecretStr | None = Field(
+        default=None, description="`${ENV}` reference to the key's password.", json_schema_extra={"pattern": _ENV_REF}
+    )
 
 
 class BackendSecurity(_Strict):
+    """Outbound WS-Security. The header carries a Timestamp, the UsernameToken, then the Signature (WSS 1.1)."""
+
     username_token: UsernameToken | None = None
+    signature: X509Signature | None = None
+
+
+class BackendTls(_Strict):
+    """TLS towards the backend. The server certificate is always verified unless `verify: false` is written."""
+
+    ca_bundle: str | None = Field(default=None, description="PEM file of the CAs to trust, instead of the public ones.")
+    client_cert: str | None = Field(default=None, description="PEM client certificate (chain) for mutual TLS.")
+    client_key: str | None = Field(default=None, description="PEM private key of `client_cert` when in its own file.")
+    verify: bool = Field(default=True, description="`false` turns certificate checks off (logged at start-up).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BackendTls:
+        if self.client_key and not self.client_cert:
+            raise PydanticCustomError("tls", "client_key needs client_cert")
+        if self.ca_bundle and not self.verify:
+            raise PydanticCustomError("tls", "ca_bundle has no use with verify: false")
+        return self
 
 
 class Backend(_Strict):
@@ -80,6 +119,7 @@ class Backend(_Strict):
         WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": _ENV_REF}]}),
     ] = Field(default=None, gt=0, description="Seconds for one call, or an environment reference.")
     security: BackendSecurity | None = None
+    tls: BackendTls | None = None
 
 
 class ContractRef(_Strict):
@@ -126,6 +166,9 @@ class Route(_Strict):
         default=None,
         description="JSON field ← source in the SOAP output. Absent: the output as is.",
     )
+    scopes: list[str] | None = Field(
+        default=None, description="Scopes a caller needs (API key or JWT); the file's `scopes` if absent."
+    )
     status: int = Field(default=200, ge=200, le=299)
     location: str | None = Field(
         default=None,
@@ -141,6 +184,7 @@ class MappingFile(_Strict):
     contract: ContractRef
     backend: Backend
     errors: list[ErrorRule] = Field(default_factory=list, description="Rules for every route, after its own.")
+    scopes: list[str] = Field(default_factory=list, description="Scopes every route needs unless it says otherwise.")
     routes: list[Route]
 
 
@@ -148,8 +192,14 @@ Rule.model_rebuild()
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the mapping file format (draft 2020-12)."""
-    schema = MappingFile.model_json_schema(by_alias=True)
+    """The JSON Schema of mapping files (draft 2020-12): a JSON facade's (``routes``) or a served contract's
+    (``endpoint``, ``operations``; :mod:`adapter.mapping.southbound`)."""
+    from pydantic import TypeAdapter
+
+    from adapter.mapping.southbound import ServedMappingFile  # it builds on this module's models
+
+    schema = TypeAdapter(MappingFile | ServedMappingFile).json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "SOAP adapter mapping file"
+    schema["description"] = "A JSON facade over a SOAP contract (routes), or a SOAP contract served over REST."
     return schema

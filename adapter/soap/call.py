@@ -7,6 +7,7 @@ parser in :mod:`adapter.xml`. This is the one place where zeep and httpx errors 
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,8 @@ from adapter.mapping.shapes import VALUE_KEY
 from adapter.settings import XmlLimits
 from adapter.soap.contract import Contract, Operation
 from adapter.soap.envelope import read_reply
+
+log = logging.getLogger("adapter.backend")
 
 
 class SoapBackend:
@@ -64,12 +67,7 @@ class SoapBackend:
 
     def envelope(self, op: Operation, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
         """The request envelope for ``payload`` and its HTTP headers (SOAPAction, Content-Type)."""
-        kwargs = {name: _to_zeep(value) for name, value in payload.items()}
-        try:
-            envelope, headers = self.contract.binding._create(op.name, (), kwargs, client=self.contract.client)
-        except (ZeepError, TypeError, ValueError) as exc:
-            raise ConfigError(f"the mapping does not produce a valid {op.name} request: {exc}") from None
-        return etree.tostring(envelope, encoding="utf-8", xml_declaration=True), dict(headers)
+        return build_envelope(self.contract, op, payload)
 
     async def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         try:
@@ -79,7 +77,9 @@ class SoapBackend:
             raise BackendUnavailable("the backend could not be reached in time") from None
         except httpx.TimeoutException:
             raise BackendTimeout("the backend did not answer in time") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            # The reason (refused, TLS verification, mTLS) is for operators; callers only learn it failed.
+            log.warning("backend %s unreachable: %s: %s", self.contract.service, type(exc).__name__, exc)
             raise BackendUnavailable("the backend could not be reached") from None
 
     async def _read_capped(self, reply: httpx.Response) -> bytes:
@@ -94,6 +94,17 @@ class SoapBackend:
                 raise BackendProtocolError(f"the backend reply exceeds {self.max_reply_bytes} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def build_envelope(contract: Contract, op: Operation, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """The request envelope zeep builds for ``payload`` (with the contract client's WS-Security), and its HTTP
+    headers. Also used offline by ``adapter try`` and ``adapter test``."""
+    kwargs = {name: _to_zeep(value) for name, value in payload.items()}
+    try:
+        envelope, headers = contract.binding._create(op.name, (), kwargs, client=contract.client)
+    except (ZeepError, TypeError, ValueError) as exc:
+        raise ConfigError(f"the mapping does not produce a valid {op.name} request: {exc}") from None
+    return etree.tostring(envelope, encoding="utf-8", xml_declaration=True), dict(headers)
 
 
 def _to_zeep(value: Any) -> Any:

@@ -1,0 +1,154 @@
+"""Who is calling: API keys (``X-API-Key``, stored hashed) and OAuth2 bearer JWTs (issuer, audience, expiry).
+
+Authentication runs in a middleware for every path that is not public, before any route code; each route then
+checks the scopes its mapping declares, still before any backend is contacted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import jwt
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from adapter.api import problems
+from adapter.exceptions import AdapterError, ConfigError, Forbidden, Unauthenticated
+from adapter.settings import AuthSettings, JwtSettings
+
+API_KEY_HEADER = "x-api-key"
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an API key. Keys are long random secrets, so one SHA-256 is enough (as for GitHub tokens);
+    the point is that a leaked configuration does not leak usable keys."""
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    scopes: frozenset[str]
+    method: str  # "api-key" or "jwt"
+
+    def require(self, needed: Iterable[str]) -> None:
+        """Raise :class:`Forbidden` unless every needed scope is granted."""
+        if "*" in self.scopes:
+            return
+        missing = [scope for scope in needed if scope not in self.scopes]
+        if missing:
+            raise Forbidden(missing)
+
+
+ANONYMOUS = Principal(subject="anonymous", scopes=frozenset({"*"}), method="none")
+
+
+class Authenticator:
+    def __init__(self, settings: AuthSettings) -> None:
+        if settings.required and not settings.api_keys and settings.jwt is None:
+            raise ConfigError(
+                "authentication is required but no API key or JWT issuer is configured "
+                "(set ADAPTER_AUTH__API_KEYS or ADAPTER_AUTH__JWT, or ADAPTER_AUTH__REQUIRED=false)"
+            )
+        self.enabled = bool(settings.api_keys or settings.jwt)
+        self.keys = [(key.hash.removeprefix("sha256:"), key) for key in settings.api_keys]
+        self.jwt = _JwtVerifier(settings.jwt) if settings.jwt else None
+
+    async def authenticate(self, request: Request) -> Principal:
+        if not self.enabled:
+            return ANONYMOUS
+        key = request.headers.get(API_KEY_HEADER)
+        if key is not None:
+            return self._api_key(key)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token and self.jwt is not None:
+            return await self.jwt.verify(token.strip())
+        raise Unauthenticated("send an API key in X-API-Key or a bearer token in Authorization")
+
+    def _api_key(self, key: str) -> Principal:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        found = None
+        for stored, entry in self.keys:  # compare with every key, in constant time each
+            if hmac.compare_digest(stored, digest):
+                found = entry
+        if found is None:
+            raise Unauthenticated("the API key is not valid")
+        return Principal(subject=found.name, scopes=frozenset(found.scopes), method="api-key")
+
+
+class _JwtVerifier:
+    def __init__(self, settings: JwtSettings) -> None:
+        self.settings = settings
+        self.algorithms = list(settings.algorithms) + (["HS256"] if settings.secret else [])
+        self._jwks = jwt.PyJWKSet.from_dict(json.loads(settings.jwks_file.read_text())) if settings.jwks_file else None
+        self._client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            key = await self._key(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=self.algorithms,
+                audience=self.settings.audience,
+                issuer=self.settings.issuer,
+                leeway=self.settings.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the bearer token has expired", error="invalid_token") from None
+        except (jwt.PyJWTError, KeyError, ValueError):
+            # One message for every failure: which check failed is for the log, not for the caller.
+            raise Unauthenticated("the bearer token is not valid", error="invalid_token") from None
+        return Principal(subject=str(claims["sub"]), scopes=_scopes(claims), method="jwt")
+
+    async def _key(self, token: str) -> Any:
+        if self.settings.secret is not None and jwt.get_unverified_header(token).get("alg") == "HS256":
+            return self.settings.secret.get_secret_value()
+        kid = jwt.get_unverified_header(token).get("kid")
+        if self._jwks is not None:
+            return next(k.key for k in self._jwks.keys if k.key_id == kid or kid is None)
+        if self._client is not None:
+            client = self._client
+            found = await anyio.to_thread.run_sync(lambda: client.get_signing_key_from_jwt(token))
+            return found.key
+        raise ValueError("no key for this token")
+
+
+def _scopes(claims: dict[str, Any]) -> frozenset[str]:
+    raw = claims.get("scope", claims.get("scp", ""))  # RFC 8693 §4.2 "scope" string; Azure AD's "scp"
+    return frozenset(raw.split() if isinstance(raw, str) else map(str, raw))
+
+
+class AuthMiddleware:
+    """Authenticates every non-public request and leaves the :class:`Principal` in ``scope["state"]``."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, public_paths: Iterable[str]) -> None:
+        self.app = app
+        self.authenticator = authenticator
+        self.public = frozenset(public_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.public:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            principal = await self.authenticator.authenticate(request)
+        except AdapterError as exc:
+            response = await problems.adapter_error(request, exc)
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def principal(request: Request) -> Principal:
+    found = request.scope.get("state", {}).get("principal")
+    return found if isinstance(found, Principal) else ANONYMOUS

@@ -1,0 +1,53 @@
+"""Structured access logs: one record per request, sensitive values masked, secrets never written."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from adapter.logs import JsonFormatter
+from tests.conftest import API_KEY, BANK_PASSWORD
+
+MAIN = "DE89370400440532013000"
+
+
+def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "adapter.access"]
+
+
+def test_one_masked_record_per_request(api: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="adapter")
+    response = api.get(f"/v1/accounts/{MAIN}/balance", headers={"X-Request-ID": "log-1"})
+    assert response.status_code == 200
+    records = [r for r in access_records(caplog) if getattr(r, "requestId", None) == "log-1"]
+    assert len(records) == 1
+    record = records[0]
+    assert (record.route, record.operation, record.status, record.method) == ("getBalance", "GetBalance", 200, "GET")  # type: ignore[attr-defined]
+    assert record.params == {"path.iban": "DE89…3000"}  # type: ignore[attr-defined]
+    assert record.caller == "tests"  # type: ignore[attr-defined]
+    assert record.durationMs > 0  # type: ignore[attr-defined]
+    line = JsonFormatter().format(record)
+    assert json.loads(line)["requestId"] == "log-1"
+
+
+def test_no_secret_or_account_number_reaches_any_log(api: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    api.post(
+        "/v1/transfers",
+        json={
+            "debtorAccount": MAIN,
+            "creditorAccount": "FR7630006000011234567890189",
+            "creditorName": "Alice Secret",
+            "amount": {"amount": "1.00", "currency": "EUR"},
+            "clientReference": "log-secret",
+        },
+    )
+    api.get("/v1/accounts/DE00000000000000000000")  # a 404 path with an account number
+    api.get(f"/v1/accounts/{MAIN}", headers={"X-API-Key": "wrong-key-value"})
+    text = "\n".join(JsonFormatter().format(r) for r in caplog.records if r.name.startswith("adapter"))
+    assert text, "the adapter logged nothing"
+    for secret in (API_KEY, "wrong-key-value", BANK_PASSWORD, MAIN, "DE00000000000000000000", "Alice Secret"):
+        assert secret not in text, f"{secret!r} reached the logs"
