@@ -66,6 +66,15 @@ class AuthSettings(BaseModel):
     )
 
 
+class ClientCertIdentity(BaseModel):
+    """Served SOAP contracts: accept only callers whose client certificate, verified by the TLS terminator in front,
+    has one of ``subjects``. The terminator must set ``header`` from the verified certificate and drop any copy a
+    client sends (nginx ``$ssl_client_s_dn``, HAProxy ``ssl_c_s_dn``)."""
+
+    header: str = "X-Client-Cert-Subject"
+    subjects: list[str] = Field(min_length=1, description='Subject DNs, e.g. "CN=branch-0042,O=Example Bank,C=DE".')
+
+
 class Settings(BaseSettings):
     """Adapter settings. Nested values use ``__``: ``ADAPTER_XML__MAX_DEPTH=50``."""
 
@@ -86,4 +95,5 @@ class Settings(BaseSettings):
     # e.g. ADAPTER_SOAP_USERS='{"demo": "demo-pass"}', and how their Created/Nonce are checked against replay.
     soap_users: dict[str, SecretStr] = Field(default_factory=dict, description="UsernameToken users: {name: password}.")
     soap_replay_window: float = Field(default=300.0, gt=0, description="Seconds a token's Created stays acceptable.")
+    soap_client_cert: ClientCertIdentity | None = None
     soap_nonce_cache_size: int = Field(default=100_000, gt=0, description="Nonces remembered within the window.")

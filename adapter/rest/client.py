@@ -58,7 +58,7 @@ class RestBackend:
             raise BackendUnavailable("the backend could not be reached in time") from None
         except httpx.TimeoutException:
             raise BackendTimeout("the backend did not answer in time") from None
-        except httpx.HTTPError:
+        except (httpx.HTTPError, OSError):  # OSError: a bare ssl.SSLError on a refused TLS 1.3 client certificate
             raise BackendUnavailable("the backend could not be reached") from None
         lower = {name.lower(): value for name, value in reply.headers.items()}
         return HttpReply(status=reply.status_code, headers=lower, body=self._json(raw, lower))

@@ -23,7 +23,7 @@ from adapter.server.endpoint import SoapEndpoint
 from adapter.server.schema import load_schema
 from adapter.server.service import ServedService
 from adapter.server.wsdl import ServedWsdl
-from adapter.server.wsse import UsernameTokenGuard
+from adapter.server.wsse import ClientCertGate, UsernameTokenGuard
 from adapter.settings import Settings, XmlLimits
 from adapter.soap.bindings import service_bindings
 
@@ -53,7 +53,9 @@ def endpoint(binding: ServedBinding, settings: Settings) -> SoapEndpoint:
         guard = UsernameTokenGuard(
             settings.soap_users, window=settings.soap_replay_window, capacity=settings.soap_nonce_cache_size
         )
-    return SoapEndpoint(service, wsdl, settings.xml, guard)
+    identity = settings.soap_client_cert
+    cert_gate = ClientCertGate(identity.header, identity.subjects) if identity is not None else None
+    return SoapEndpoint(service, wsdl, settings.xml, guard, cert_gate)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from adapter.server import faults
 from adapter.server.faults import ENVELOPES, MEDIA_TYPES, WSSE, MethodNotAllowed, MustUnderstand, VersionMismatch
 from adapter.server.service import ServedService
 from adapter.server.wsdl import ServedWsdl
-from adapter.server.wsse import UsernameTokenGuard
+from adapter.server.wsse import ClientCertGate, UsernameTokenGuard
 from adapter.settings import XmlLimits
 
 log = logging.getLogger("adapter.server")
@@ -39,12 +39,18 @@ class SoapEndpoint:
     """One served contract at one path."""
 
     def __init__(
-        self, service: ServedService, wsdl: ServedWsdl, limits: XmlLimits, guard: UsernameTokenGuard | None
+        self,
+        service: ServedService,
+        wsdl: ServedWsdl,
+        limits: XmlLimits,
+        guard: UsernameTokenGuard | None,
+        cert_gate: ClientCertGate | None = None,
     ) -> None:
         self.service = service
         self.wsdl = wsdl
         self.limits = limits
         self.guard = guard
+        self.cert_gate = cert_gate
         self.operations = service.bindings.by_element()
         self.versions = service.bindings.versions
 
@@ -103,6 +109,8 @@ class SoapEndpoint:
         _structure(envelope, env)
         header = envelope.find(f"{{{env}}}Header")
         self._understood(header, env)
+        if self.cert_gate is not None:
+            self.cert_gate.check(request.headers)
         if self.guard is not None:  # before anything about the Body is said to an unknown caller
             self.guard.check(header)
         body = envelope.find(f"{{{env}}}Body")

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from lxml import etree
@@ -126,3 +126,25 @@ class UsernameTokenGuard:
 def _refused(why: str) -> AuthenticationFailed:
     log.info("WS-Security authentication failed: %s", why)
     return AuthenticationFailed()
+
+
+class ClientCertGate:
+    """The caller's client-certificate identity, as the TLS terminator in front vouches for it."""
+
+    def __init__(self, header: str, subjects: Iterable[str]) -> None:
+        self.header = header
+        self.subjects = frozenset(_dn(subject) for subject in subjects)
+
+    def check(self, headers: Mapping[str, str]) -> str:
+        subject = headers.get(self.header)
+        if subject is None:
+            raise _refused(f"no client certificate subject in {self.header}")
+        if _dn(subject) not in self.subjects:
+            raise _refused(f"client certificate subject {subject!r} is not allowed")
+        return subject
+
+
+def _dn(subject: str) -> str:
+    """A comparable form of a subject DN: RDNs trimmed, attribute names upper-cased, ',' or '/' separated."""
+    parts = [part.strip() for part in subject.replace("/", ",").split(",") if part.strip()]
+    return ",".join(f"{name.strip().upper()}={value.strip()}" for name, _, value in (p.partition("=") for p in parts))

@@ -21,6 +21,7 @@ from adapter.exceptions import (
     BackendTimeout,
     BackendUnavailable,
     ConfigError,
+    RequestError,
 )
 from adapter.mapping.shapes import VALUE_KEY
 from adapter.settings import XmlLimits
@@ -59,7 +60,7 @@ class SoapBackend:
         status, content = await self._post(body, headers)
         try:
             root = xml.parse(content, self.xml_limits)
-        except xml.XmlError as exc:
+        except RequestError as exc:  # XmlError, or PayloadTooLarge: the caller's fault never, the backend's here
             raise BackendProtocolError(f"the backend reply is not acceptable XML: {exc.detail}") from None
         if status >= 400 and status != 500:  # SOAP 1.1 §6.2: faults come with 500; other errors carry none
             raise BackendProtocolError(f"the backend answered HTTP {status}")
@@ -77,7 +78,8 @@ class SoapBackend:
             raise BackendUnavailable("the backend could not be reached in time") from None
         except httpx.TimeoutException:
             raise BackendTimeout("the backend did not answer in time") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        except (httpx.TransportError, OSError) as exc:
+            # OSError: with TLS 1.3 a refused client certificate surfaces as a bare ssl.SSLError on the first read.
             # The reason (refused, TLS verification, mTLS) is for operators; callers only learn it failed.
             log.warning("backend %s unreachable: %s: %s", self.contract.service, type(exc).__name__, exc)
             raise BackendUnavailable("the backend could not be reached") from None

@@ -45,9 +45,12 @@ class Recorder:
 
 @contextmanager
 def serve_wsgi_tls(app: WsgiApp, context: ssl.SSLContext) -> Iterator[str]:
-    """Serve ``app`` over HTTPS on 127.0.0.1 (the handshake runs in ``accept``); yields ``https://127.0.0.1:PORT``."""
+    """Serve ``app`` over HTTPS on 127.0.0.1; yields ``https://127.0.0.1:PORT``.
+
+    The handshake runs on the first read, in the connection's own thread: done in ``accept`` it would run in the
+    serving thread, where one failed or slow handshake holds up every other connection."""
     server = make_wsgi_server(app)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
