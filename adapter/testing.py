@@ -7,6 +7,7 @@ facade) under uvicorn in a thread. Nothing here mocks a network path.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,13 +50,19 @@ def make_wsgi_server(app: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> WS
 
 
 @contextmanager
-def serve_wsgi(app: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve a WSGI app in a background thread; yields its base URL (``http://127.0.0.1:PORT``)."""
+def serve_wsgi(
+    app: WsgiApp, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """Serve a WSGI app in a background thread; yields its base URL (``http://127.0.0.1:PORT``, or https with
+    ``tls``). The TLS handshake runs on the first read, in the connection's own thread: in ``accept`` it would run in
+    the serving thread, where one failed or slow handshake holds up every other connection."""
     server = make_wsgi_server(app, host, port)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_port}"
+        yield f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from adapter.api import codec
 from adapter.api.auth import principal
-from adapter.exceptions import BackendFault, PayloadTooLarge, UnsupportedMediaType
+from adapter.exceptions import BackendFault, UnsupportedMediaType
+from adapter.http import read_body
 from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
 from adapter.mapping.engine import build_request, build_response
@@ -66,17 +67,7 @@ class RouteEndpoint:
         state["log_params"] = {k: mask(v) if k in self.compiled.sensitive else v for k, v in params.items()}
 
     async def _body(self, request: Request) -> Any:
-        limit = self.settings.json_limits.max_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        raw = await read_body(request, self.settings.json_limits.max_bytes)
         if not raw and self.compiled.body_schema is None:
             return None
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -198,11 +198,7 @@ class Compiler:
     def _in_plan(
         self, name: str, target: Field, rule: str | Rule, loc: Loc, inputs: _Inputs, base: str
     ) -> InPlan | None:
-        if isinstance(rule, str):
-            rule = Rule.model_validate({"from": rule})
-            loc_from = loc
-        else:
-            loc_from = loc + ("from",)
+        rule, loc_from = _as_rule(rule, loc)
         transforms = self._transforms(rule.transform, loc + ("transform",))
         source = self._source(rule.from_, loc_from)
         each = self._source(rule.each, loc + ("each",))
@@ -298,11 +294,7 @@ class Compiler:
     def _out_plan(
         self, name: str, rule: str | Rule, context: Shape | None, loc: Loc
     ) -> tuple[OutPlan, dict[str, Any]] | None:
-        if isinstance(rule, str):
-            rule = Rule.model_validate({"from": rule})
-            loc_from = loc
-        else:
-            loc_from = loc + ("from",)
+        rule, loc_from = _as_rule(rule, loc)
         transforms = self._transforms(rule.transform, loc + ("transform",))
         source = self._source(rule.from_, loc_from)
         each = self._source(rule.each, loc + ("each",))
@@ -418,6 +410,13 @@ def _sensitive(template: Mapping[str, Any]) -> Iterable[str]:
                 yield rule.from_
             if rule.fields:
                 yield from _sensitive(rule.fields)
+
+
+def _as_rule(rule: str | Rule, loc: Loc) -> tuple[Rule, Loc]:
+    """A rule object for a template entry, and where its source path stands in the file."""
+    if isinstance(rule, str):
+        return Rule.model_validate({"from": rule}), loc
+    return rule, loc + ("from",)
 
 
 def _target(shape: Complex, name: str) -> Field | None:

@@ -23,7 +23,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from adapter import xml
-from adapter.exceptions import AdapterError, PayloadTooLarge, RequestError, UnsupportedMediaType
+from adapter.exceptions import AdapterError, RequestError, UnsupportedMediaType
+from adapter.http import read_body
 from adapter.server import faults
 from adapter.server.faults import ENVELOPES, MEDIA_TYPES, WSSE, MethodNotAllowed, MustUnderstand, VersionMismatch
 from adapter.server.service import ServedService
@@ -75,7 +76,7 @@ class SoapEndpoint:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media not in _VERSIONS:
             raise UnsupportedMediaType("send SOAP 1.1 as text/xml or SOAP 1.2 as application/soap+xml")
-        body = await self._body(request)
+        body = await read_body(request, self.limits.max_bytes)
         envelope = xml.parse(body, self.limits)
         self._vet(envelope, request, version, announced=_VERSIONS[media])
         return await anyio.to_thread.run_sync(self._spyne, request, body, version)
@@ -84,19 +85,6 @@ class SoapEndpoint:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         version = _VERSIONS.get(media, self.versions[0])
         return version if version in self.versions else self.versions[0]
-
-    async def _body(self, request: Request) -> bytes:
-        limit = self.limits.max_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"the request exceeds {limit} bytes")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"the request exceeds {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _vet(self, envelope: etree._Element, request: Request, version: str, *, announced: str) -> None:
         env = ENVELOPES[version]

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import io
 import ssl
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from adapter.settings import Settings
-from adapter.testing import make_wsgi_server
+from adapter.testing import serve_wsgi
 from tests.conftest import ROOT, project_settings
 
 WsgiApp = Callable[..., Iterable[bytes]]
@@ -43,19 +42,6 @@ class Recorder:
         return self.app(environ, start_response)
 
 
-@contextmanager
-def serve_wsgi_tls(app: WsgiApp, context: ssl.SSLContext) -> Iterator[str]:
-    """Serve ``app`` over HTTPS on 127.0.0.1; yields ``https://127.0.0.1:PORT``.
-
-    The handshake runs on the first read, in the connection's own thread: done in ``accept`` it would run in the
-    serving thread, where one failed or slow handshake holds up every other connection."""
-    server = make_wsgi_server(app)
-    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def serve_wsgi_tls(app: WsgiApp, context: ssl.SSLContext) -> AbstractContextManager[str]:
+    """Serve ``app`` over HTTPS on 127.0.0.1; yields ``https://127.0.0.1:PORT``."""
+    return serve_wsgi(app, tls=context)
