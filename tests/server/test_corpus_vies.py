@@ -145,3 +145,18 @@ def test_served_wsdl_is_the_corpus_file_with_our_address(vies: Vies) -> None:
     address.set("location", "http://ec.europa.eu/taxation_customs/vies/services/checkVatService")
     assert etree.tostring(served, method="c14n") == etree.tostring(original, method="c14n")
     assert served.find(".//{http://www.w3.org/2001/XMLSchema}schema").get("targetNamespace") == TYPES
+
+
+def test_a_soap12_envelope_on_this_soap11_only_contract_is_version_mismatch(vies: Vies) -> None:
+    envelope = (
+        b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'
+        b'<v:checkVat xmlns:v="urn:ec.europa.eu:taxud:vies:services:checkVat:types">'
+        b"<v:countryCode>DE</v:countryCode><v:vatNumber>123</v:vatNumber></v:checkVat></e:Body></e:Envelope>"
+    )
+    seen_before = len(vies.seen)
+    for content_type in ("application/soap+xml; charset=utf-8", "text/xml; charset=utf-8"):
+        reply = httpx.post(vies.url, content=envelope, headers={"Content-Type": content_type}, timeout=10)
+        assert reply.status_code == 500, reply.text
+        assert b"VersionMismatch" in reply.content
+        assert b"http://schemas.xmlsoap.org/soap/envelope/" in reply.content  # answered in the version it speaks
+    assert len(vies.seen) == seen_before  # the backend never saw it
