@@ -42,3 +42,26 @@ def test_a_large_valid_document_parses_quickly() -> None:
     root = parse(data, XmlLimits())
     assert len(root) == 40_000
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<" + b"a" * 300 + b"/>", "a name is longer than 256 characters"),
+        (b"<a " + b"b" * 300 + b'="1"/>', "a name is longer than 256 characters"),
+        (b"<a>" * 101 + b"</a>" * 101, "nests deeper than 100"),
+        (b"<a " + b" ".join(b'x%d="1"' % i for i in range(101)) + b"/>", "more than 100 attributes"),
+        (b"<a " + b" ".join(b'xmlns:p%d="urn:%d"' % (i, i) for i in range(51)) + b"/>", "more than 50 namespaces"),
+        (b"<a>" + b"x" * (1024 * 1024 + 1) + b"</a>", "a text node is longer"),
+        (b'<a b="' + b"x" * (1024 * 1024 + 1) + b'"/>', "an attribute value is longer"),
+        (b"<r>" + b"<e/>" * 50_000 + b"</r>", "more than 50000 elements"),
+        (b"\xff\xfe<\x00a\x00/\x00>\x00", "must be UTF-8"),
+    ],
+)
+def test_each_limit_is_enforced_with_its_own_message(data: bytes, message: str) -> None:
+    with pytest.raises(XmlError, match=message):
+        parse(data, XmlLimits())
+
+
+def test_limits_are_configurable() -> None:
+    assert len(parse(b"<a>" * 150 + b"</a>" * 150, XmlLimits(max_depth=200)).tag) == 1
