@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,9 @@ def load_binding(
     parsed = parse_mapping(text, name, env)
     ref = parsed.model.contract
     wsse, tls = _outbound_security(parsed, env)
-    try:
-        load = contracts.contract if contracts is not None else load_contract
+    load = contracts.contract if contracts is not None else load_contract
+    with _located_contract_errors(parsed.located, name):
         contract = load(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
-    except ContractError as exc:
-        line, column = locate(parsed.located, ("contract", "wsdl"))
-        error = MappingError(exc.detail, file=name, line=line, column=column, field="contract.wsdl")
-        raise MappingErrors([error]) from None
     compiler = Compiler(name, parsed.located, contract.operations)
     compiled = compiler.compile(parsed.model)
     if compiler.problems:
@@ -155,13 +152,9 @@ def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | Non
         raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=name)]) from None
     parsed = parse_served_mapping(text, name, env)
     ref = parsed.model.contract
-    try:
+    with _located_contract_errors(parsed.located, name):
         contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port)
         service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
-    except ContractError as exc:
-        line, column = locate(parsed.located, ("contract", "wsdl"))
-        error = MappingError(exc.detail, file=name, line=line, column=column, field="contract.wsdl")
-        raise MappingErrors([error]) from None
     compiler = RestCompiler(name, parsed.located, contract.operations)
     compiled = compiler.compile_service(parsed.model)
     if compiler.problems:
@@ -193,3 +186,14 @@ def load_served(mappings_dir: Path, wsdl_dir: Path, env: Mapping[str, str] | Non
     if problems:
         raise MappingErrors(problems)
     return served
+
+
+@contextmanager
+def _located_contract_errors(located: Any, file: str) -> Iterator[None]:
+    """A contract that cannot be loaded is a problem of the mapping line that names it."""
+    try:
+        yield
+    except ContractError as exc:
+        line, column = locate(located, ("contract", "wsdl"))
+        error = MappingError(exc.detail, file=file, line=line, column=column, field="contract.wsdl")
+        raise MappingErrors([error]) from None

@@ -39,10 +39,9 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
-from wsgiref.util import request_uri
 
 from lxml import etree
-from spyne import Application, Fault, Service, rpc
+from spyne import Application, Fault, Service
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 from spyne.util.appreg import unregister_application
@@ -52,6 +51,7 @@ from adapter import xml
 from adapter.exceptions import AdapterError
 from adapter.settings import XmlLimits
 from adapter.simulators import bank_models as m
+from adapter.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
 
 __all__ = ["CONTRACT", "BankError", "BankState", "create_app"]
 
@@ -386,16 +386,7 @@ def seed_accounts() -> dict[str, Account]:
 # ------------------------------------------------------------------------------------- SOAP service
 
 
-def _operation(name: str, request: Any, response: Any) -> Any:
-    # Bare body style: the request and response classes are the Body entries themselves (wrapped
-    # style would add an <Op>Result level), named <Op> and, via _out_message_name, <Op>Response.
-    return rpc(
-        request,
-        _returns=response,
-        _body_style="bare",
-        _operation_name=name,
-        _out_message_name=f"{name}Response",
-    )
+_operation = bare_operation
 
 
 def _entry(entry: Entry, currency: str) -> Any:
@@ -549,10 +540,8 @@ class SecurityGate:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if method == "GET" and environ.get("QUERY_STRING", "").lower() == "wsdl":
-            here = request_uri(environ, include_query=False)
-            contract = CONTRACT.read_text(encoding="utf-8").replace(CONTRACT_ADDRESS, here)
-            return _reply(start_response, "200 OK", contract.encode())
+        if is_wsdl_request(environ):
+            return serve_contract(CONTRACT, CONTRACT_ADDRESS, environ, start_response)
         if method != "POST":
             return self._spyne(environ, start_response)
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))

@@ -22,15 +22,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
-from wsgiref.util import request_uri
 
-from spyne import Application, Fault, ServiceBase, rpc
+from spyne import Application, Fault, ServiceBase
 from spyne.interface import InterfaceDocumentsBase
 from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
 from adapter.simulators import erp_models as m
+from adapter.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
 
 __all__ = [
     "CONTRACT",
@@ -317,17 +317,7 @@ def _customer(customer: Customer) -> Any:
     )
 
 
-def _rfc(name: str, request: Any, response: Any) -> Any:
-    # Bare body style: the request model is the body entry itself, named after the function
-    # module, and the response model the reply's. Spyne routes on the entry's QName, not on
-    # SOAPAction.
-    return rpc(
-        request,
-        _returns=response,
-        _body_style="bare",
-        _operation_name=name,
-        _out_message_name=f"{name}Response",
-    )
+_rfc = bare_operation
 
 
 def _service(state: ErpState) -> type[ServiceBase]:
@@ -431,14 +421,6 @@ def _wsgi(service: type[ServiceBase], protocol: type[_RfcSoap]) -> WSGIApplicati
     return WsgiApplication(app)  # type: ignore[no-any-return]
 
 
-def _serve_contract(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    # Like SAP, the service describes itself with its own address in place of the published one.
-    here = request_uri(environ, include_query=False)
-    data = CONTRACT.read_text(encoding="utf-8").replace(CONTRACT_ADDRESS, here).encode("utf-8")
-    start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(data)))])
-    return [data]
-
-
 def create_app(*, state: ErpState | None = None) -> WSGIApplication:
     """The ERP simulator as one WSGI app: SOAP 1.2 or 1.1 by Content-Type, the contract on ?wsdl.
 
@@ -448,9 +430,8 @@ def create_app(*, state: ErpState | None = None) -> WSGIApplication:
     soap12, soap11 = _wsgi(service, _Soap12), _wsgi(service, _Soap11)
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        query = environ.get("QUERY_STRING", "").lower()
-        if environ.get("REQUEST_METHOD") == "GET" and query == "wsdl":
-            return _serve_contract(environ, start_response)
+        if is_wsdl_request(environ):
+            return serve_contract(CONTRACT, CONTRACT_ADDRESS, environ, start_response)
         # SOAP 1.2 part 2 §7.1.4 names application/soap+xml; the rest is SOAP 1.1's (text/xml).
         media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         target = soap12 if media_type == "application/soap+xml" else soap11
