@@ -13,14 +13,14 @@ handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server
     │   ├── Forbidden                 403: a scope the route needs is missing
     │   ├── RequestValidationError    422: well-formed but a field is missing or ill-typed
     │   ├── PayloadTooLarge           413
-    │   ├── UnsupportedMediaType      415
-    │   └── RouteNotFound             404: no route matches
+    │   └── UnsupportedMediaType      415   (SOAP-only kinds, e.g. VersionMismatch: adapter/server/faults.py)
     ├── BusinessError                 a backend's business error mapped by the mapping (status from the mapping)
     ├── DeclaredFault                 a REST backend's error mapped to one of a served contract's declared faults
     └── BackendError                  502: the backend failed us (SOAP: Server); retriable
         ├── BackendUnavailable        502: cannot connect
         ├── BackendTimeout            504
-        └── BackendProtocolError      502: the reply is not what the contract says
+        ├── BackendProtocolError      502: the reply is not what the contract says
+        └── BackendFault              502: a SOAP fault no error rule of the route translates
 """
 
 from __future__ import annotations
@@ -171,12 +171,6 @@ class Forbidden(RequestError):
     def headers(self) -> Mapping[str, str]:
         scope = " ".join(self.missing)
         return {"WWW-Authenticate": f'Bearer realm="soap-adapter", error="insufficient_scope", scope="{scope}"'}
-
-
-class RouteNotFound(RequestError):
-    http_status = 404
-    problem_type = "not-found"
-    title = "Not found"
 
 
 class BusinessError(AdapterError):

@@ -48,10 +48,7 @@ def load_binding(
 
     ``contracts`` reuses contracts already parsed (checking many files, reloading them)."""
     name = str(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=name)]) from None
+    text = _read(file)
     parsed = parse_mapping(text, name, env)
     ref = parsed.model.contract
     wsse, tls = _outbound_security(parsed, env)
@@ -146,10 +143,7 @@ def is_served_file(file: Path) -> bool:
 def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> ServedBinding:
     """Load, validate and compile one served-contract mapping file. Raises :class:`MappingErrors`."""
     name = str(file)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=name)]) from None
+    text = _read(file)
     parsed = parse_served_mapping(text, name, env)
     ref = parsed.model.contract
     with _located_contract_errors(parsed.located, name):
@@ -197,3 +191,10 @@ def _located_contract_errors(located: Any, file: str) -> Iterator[None]:
         line, column = locate(located, ("contract", "wsdl"))
         error = MappingError(exc.detail, file=file, line=line, column=column, field="contract.wsdl")
         raise MappingErrors([error]) from None
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingErrors([MappingError(f"cannot read: {exc.strerror}", file=str(file))]) from None

@@ -109,9 +109,10 @@ class _JwtVerifier:
         return Principal(subject=str(claims["sub"]), scopes=_scopes(claims), method="jwt")
 
     async def _key(self, token: str) -> Any:
-        if self.settings.secret is not None and jwt.get_unverified_header(token).get("alg") == "HS256":
+        header = jwt.get_unverified_header(token)
+        if self.settings.secret is not None and header.get("alg") == "HS256":
             return self.settings.secret.get_secret_value()
-        kid = jwt.get_unverified_header(token).get("kid")
+        kid = header.get("kid")
         if self._jwks is not None:
             return next(k.key for k in self._jwks.keys if k.key_id == kid or kid is None)
         if self._client is not None:

@@ -20,7 +20,7 @@ from adapter.mapping.errors import ErrorPlan, slug
 from adapter.mapping.jsonschema import leaf_schema, object_schema, shape_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
 from adapter.mapping.paths import MISSING, PathSyntaxError, SourcePath
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, Simple, walk
+from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, walk
 from adapter.mapping.yamlsource import locate
 
 Loc = tuple[str | int, ...]
@@ -497,4 +497,4 @@ def _parameters(inputs: _Inputs) -> list[dict[str, Any]]:
     return parameters
 
 
-__all__ = ["CompiledMapping", "CompiledRoute", "Compiler", "Signature", "Simple", "did_you_mean"]
+__all__ = ["CompiledMapping", "CompiledRoute", "Compiler", "Signature", "did_you_mean"]
