@@ -17,7 +17,7 @@ import isodate
 from lxml import etree
 
 from adapter.exceptions import BackendProtocolError
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Kind, Shape, Simple
+from adapter.mapping.shapes import VALUE_KEY, Complex, Kind, Shape, Simple
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _NIL = f"{{{XSI}}}nil"
@@ -52,12 +52,8 @@ def _complex(element: etree._Element, shape: Complex) -> dict[str, Any]:
             if shape.open:
                 _put(out, name, generic(child), repeat=name in out)
             continue  # an element the contract does not know: tolerated, as newer backends add fields
-        _put(out, name, _field_value(child, found), repeat=found.is_list)
+        _put(out, name, decode(child, found.shape), repeat=found.is_list)
     return out
-
-
-def _field_value(child: etree._Element, found: Field) -> Any:
-    return decode(child, found.shape)
 
 
 def _put(out: dict[str, Any], name: str, value: Any, *, repeat: bool) -> None:
