@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check adapter tests bench
 	$(BIN)/ruff format --check adapter tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/facade.py

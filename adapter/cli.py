@@ -61,7 +61,7 @@ def serve(
     reload_interval: float,
 ) -> None:
     """Serve every mapping file: the JSON facade's routes and the served SOAP contracts, on one port."""
-    from adapter.api import create_app
+    from adapter.app import create_app
 
     settings = _settings(host=host, port=port, mappings_dir=mappings_dir, wsdl_dir=wsdl_dir)
     configure_logging(settings.log_level)
@@ -148,7 +148,7 @@ def hash_key_command(key: str) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of mapping files (for editors: see the README)."""
-    from adapter.mapping.model import json_schema
+    from adapter.mapping.fileschema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 

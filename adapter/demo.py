@@ -13,8 +13,8 @@ import click
 import uvicorn
 from pydantic import SecretStr
 
-from adapter.api import create_app
 from adapter.api.auth import hash_key
+from adapter.app import create_app
 from adapter.logs import configure as configure_logging
 from adapter.settings import ApiKey, Settings
 from adapter.simulators import bank, erp, payments_hub

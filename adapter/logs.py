@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-ACCESS = logging.getLogger("adapter.access")
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,43 +47,3 @@ def mask(value: object) -> str:
     """``DE89370400440532013000`` → ``DE89…3000``; short values vanish entirely."""
     text = str(value)
     return f"{text[:4]}…{text[-4:]}" if len(text) >= 12 else "***"
-
-
-class AccessLogMiddleware:
-    """One record per request: request id, route, operation, status, duration, caller; never the raw path, which
-    may carry an account number."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            state = scope.get("state", {})
-            principal = state.get("principal")
-            ACCESS.info(
-                "request",
-                extra={
-                    "requestId": state.get("request_id"),
-                    "method": scope["method"],
-                    "route": state.get("route", "unmapped"),
-                    "operation": state.get("operation"),
-                    "params": state.get("log_params"),
-                    "status": status,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                    "caller": getattr(principal, "subject", None),
-                },
-            )

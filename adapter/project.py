@@ -21,9 +21,9 @@ from adapter.mapping.loader import (
 )
 from adapter.mapping.restcompiler import CompiledService, RestCompiler
 from adapter.mapping.yamlsource import locate
+from adapter.outbound.tls import client_tls
 from adapter.soap.bindings import service_bindings
 from adapter.soap.contract import Contract, ContractStore, load_contract
-from adapter.soap.tls import client_tls
 from adapter.soap.wsse import security
 
 
@@ -34,7 +34,7 @@ class Binding:
     mapping: CompiledMapping
     contract: Contract
     source: ParsedMapping
-    tls: ssl.SSLContext | bool = True  # httpx's verify= towards the backend (adapter.soap.tls)
+    tls: ssl.SSLContext | bool = True  # httpx's verify= towards the backend (adapter.outbound.tls)
 
 
 def mapping_files(folder: Path) -> list[Path]:

@@ -92,8 +92,8 @@ def _serve_simulators(conn: Connection, _: dict[str, str]) -> None:
 
 
 def _serve_facade(conn: Connection, env: dict[str, str]) -> None:
-    from adapter.api import create_app
     from adapter.api.auth import hash_key
+    from adapter.app import create_app
     from adapter.settings import ApiKey, AuthSettings, Settings
 
     key = ApiKey(name="bench", hash=hash_key(API_KEY), scopes=["*"])

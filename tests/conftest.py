@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from adapter.api import create_app
 from adapter.api.auth import hash_key
+from adapter.app import create_app
 from adapter.settings import ApiKey, AuthSettings, Settings
 from adapter.simulators import bank, erp
 from adapter.testing import serve_asgi, serve_wsgi

@@ -1,5 +1,2 @@
-"""The JSON facade: everything that imports FastAPI/Starlette."""
-
-from adapter.api.app import create_app
-
-__all__ = ["create_app"]
+"""The JSON facade: everything that imports FastAPI/Starlette on the JSON side (routes, authentication, problem+json,
+OpenAPI). :func:`adapter.app.create_app` puts it together with the served SOAP contracts."""

@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapter.api import codec
-from adapter.api.requestid import request_id
+from adapter import codec
+from adapter.asgi.requestid import request_id
 from adapter.exceptions import AdapterError, BusinessError
 
 PROBLEM_JSON = "application/problem+json"

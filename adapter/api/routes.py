@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapter.api import codec
+from adapter import codec
 from adapter.api.auth import principal
+from adapter.asgi.body import read_body
 from adapter.exceptions import BackendFault, UnsupportedMediaType
-from adapter.http import read_body
 from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
 from adapter.mapping.engine import build_request, build_response

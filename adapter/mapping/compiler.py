@@ -66,7 +66,7 @@ class CompiledMapping:
 
 
 @dataclass
-class _Inputs:
+class Inputs:
     """Where request sources point: path/query/header parameter schemas and the body's tree."""
 
     path_names: set[str]
@@ -117,7 +117,7 @@ class Compiler:
             hint = did_you_mean(route.operation, self.operations)
             self.problem(loc + ("operation",), f"no operation {route.operation!r} in the contract{hint}")
             return None
-        inputs = _Inputs(path_names=self._path_names(route, loc))
+        inputs = Inputs(path_names=self._path_names(route, loc))
         request = self._in_plans(route.request, operation.input_shape, loc + ("request",), inputs, "")
         self._required_covered(route.request, operation.input_shape, loc + ("request",))
         output = operation.output_shape or Complex()
@@ -164,7 +164,7 @@ class Compiler:
     # -- request templates --------------------------------------------------------------------------------
 
     def _in_plans(
-        self, template: Mapping[str, Any], shape: Complex, loc: Loc, inputs: _Inputs, base: str
+        self, template: Mapping[str, Any], shape: Complex, loc: Loc, inputs: Inputs, base: str
     ) -> tuple[InPlan, ...]:
         plans = []
         for name, rule in template.items():
@@ -196,7 +196,7 @@ class Compiler:
             self.problem(loc, f"the value ({VALUE_KEY}) of {shape.type_name or 'this element'} is not mapped")
 
     def _in_plan(
-        self, name: str, target: Field, rule: str | Rule, loc: Loc, inputs: _Inputs, base: str
+        self, name: str, target: Field, rule: str | Rule, loc: Loc, inputs: Inputs, base: str
     ) -> InPlan | None:
         rule, loc_from = _as_rule(rule, loc)
         transforms = self._transforms(rule.transform, loc + ("transform",))
@@ -226,7 +226,7 @@ class Compiler:
             self._record_input(each or source, base, target, transforms, required, inputs, loc_from, each)
         return InPlan(name, target, source, constant, default, transforms, children, each)
 
-    def _base(self, base: str, source: SourcePath | None, inputs: _Inputs, loc: Loc) -> str:
+    def _base(self, base: str, source: SourcePath | None, inputs: Inputs, loc: Loc) -> str:
         if source is None:
             return base
         if source.steps is None:
@@ -241,7 +241,7 @@ class Compiler:
         target: Field,
         transforms: tuple[functions.Transform, ...],
         required: bool,
-        inputs: _Inputs,
+        inputs: Inputs,
         loc: Loc,
         each: SourcePath | None,
     ) -> None:
@@ -261,7 +261,7 @@ class Compiler:
             if kind == "header" or len(rest) == 1:
                 inputs.params[(kind, rest[0])] = (item, required or kind == "path")
 
-    def _check_root(self, source: SourcePath, base: str, inputs: _Inputs, loc: Loc) -> bool:
+    def _check_root(self, source: SourcePath, base: str, inputs: Inputs, loc: Loc) -> bool:
         if base:
             return True
         root = source.root
@@ -488,7 +488,7 @@ def _body_schema(tree: dict[str, Any]) -> dict[str, Any]:
     return object_schema(properties, required)
 
 
-def _parameters(inputs: _Inputs) -> list[dict[str, Any]]:
+def _parameters(inputs: Inputs) -> list[dict[str, Any]]:
     parameters = []
     for (kind, name), (schema, required) in sorted(inputs.params.items()):
         parameters.append({"name": name, "in": kind, "required": required, "schema": schema})

@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, mo
 from pydantic_core import PydanticCustomError
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-_ENV_REF = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
+ENV_REF = r"^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A mapping-file object: unknown keys are errors (a misspelt key must not be silently ignored)."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
@@ -32,7 +34,7 @@ TransformSpec = Annotated[
 ]
 
 
-class Rule(_Strict):
+class Rule(Strict):
     """How one target value is made."""
 
     from_: str | None = Field(
@@ -61,11 +63,11 @@ Template = Annotated[
 ]
 
 
-class UsernameToken(_Strict):
+class UsernameToken(Strict):
     """WS-Security UsernameToken (OASIS WSS UsernameToken Profile 1.1). Both values must be `${ENV}` references."""
 
-    username: str = Field(json_schema_extra={"pattern": _ENV_REF})
-    password: SecretStr = Field(json_schema_extra={"pattern": _ENV_REF})
+    username: str = Field(json_schema_extra={"pattern": ENV_REF})
+    password: SecretStr = Field(json_schema_extra={"pattern": ENV_REF})
     digest: bool = Field(
         default=False, description="PasswordDigest, Base64(SHA-1(nonce + created + password)), instead of PasswordText."
     )
@@ -73,7 +75,7 @@ class UsernameToken(_Strict):
     ttl: int = Field(default=300, gt=0, le=86400, description="Seconds from the Timestamp's Created to its Expires.")
 
 
-class X509Signature(_Strict):
+class X509Signature(Strict):
     """Sign the Body and the Timestamp with an X.509 certificate (WSS X.509 Token Profile 1.1, RSA-SHA256).
 
     Paths of PEM files, read at start-up; `${ENV}` references allowed. The key's password only as a reference.
@@ -82,18 +84,18 @@ class X509Signature(_Strict):
     key_file: str = Field(description="PEM RSA private key, e.g. `${BANK_SIGNING_KEY}`.")
     cert_file: str = Field(description="PEM certificate of that key, sent as a BinarySecurityToken.")
     key_password: SecretStr | None = Field(
-        default=None, description="`${ENV}` reference to the key's password.", json_schema_extra={"pattern": _ENV_REF}
+        default=None, description="`${ENV}` reference to the key's password.", json_schema_extra={"pattern": ENV_REF}
     )
 
 
-class BackendSecurity(_Strict):
+class BackendSecurity(Strict):
     """Outbound WS-Security. The header carries a Timestamp, the UsernameToken, then the Signature (WSS 1.1)."""
 
     username_token: UsernameToken | None = None
     signature: X509Signature | None = None
 
 
-class BackendTls(_Strict):
+class BackendTls(Strict):
     """TLS towards the backend. The server certificate is always verified unless `verify: false` is written."""
 
     ca_bundle: str | None = Field(default=None, description="PEM file of the CAs to trust, instead of the public ones.")
@@ -110,25 +112,25 @@ class BackendTls(_Strict):
         return self
 
 
-class Backend(_Strict):
+class Backend(Strict):
     """Where the legacy service runs. Values may use `${VAR}` and `${VAR:-default}` environment references."""
 
     url: str = Field(description="Endpoint address, e.g. `${BANK_URL}`; the contract's own address if empty.")
     timeout: Annotated[
         float | None,
-        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": _ENV_REF}]}),
+        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": ENV_REF}]}),
     ] = Field(default=None, gt=0, description="Seconds for one call, or an environment reference.")
     security: BackendSecurity | None = None
     tls: BackendTls | None = None
 
 
-class ContractRef(_Strict):
+class ContractRef(Strict):
     wsdl: str = Field(description="Path of the WSDL under the `wsdl/` folder.")
     service: str | None = None
     port: str | None = None
 
 
-class ErrorRule(_Strict):
+class ErrorRule(Strict):
     """Turns a SOAP fault, or an error row in the reply body, into a problem response.
 
     Give `fault` (detail element name) and/or `code` (fault code, e.g. `Client`) for faults; `rows` (path to a list
@@ -148,7 +150,7 @@ class ErrorRule(_Strict):
     )
 
 
-class Route(_Strict):
+class Route(Strict):
     """One JSON route bound to one SOAP operation."""
 
     method: HttpMethod
@@ -177,7 +179,7 @@ class Route(_Strict):
     errors: list[ErrorRule] = Field(default_factory=list)
 
 
-class MappingFile(_Strict):
+class MappingFile(Strict):
     """A mapping file: one contract port, one backend, its routes."""
 
     version: Literal[1] = 1
@@ -189,17 +191,3 @@ class MappingFile(_Strict):
 
 
 Rule.model_rebuild()
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of mapping files (draft 2020-12): a JSON facade's (``routes``) or a served contract's
-    (``endpoint``, ``operations``; :mod:`adapter.mapping.southbound`)."""
-    from pydantic import TypeAdapter
-
-    from adapter.mapping.southbound import ServedMappingFile  # it builds on this module's models
-
-    schema = TypeAdapter(MappingFile | ServedMappingFile).json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "SOAP adapter mapping file"
-    schema["description"] = "A JSON facade over a SOAP contract (routes), or a SOAP contract served over REST."
-    return schema

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapter.mapping.compiler import Compiler, Loc, Signature, _Inputs, did_you_mean
+from adapter.mapping.compiler import Compiler, Inputs, Loc, Signature, did_you_mean
 from adapter.mapping.engine import InPlan
 from adapter.mapping.functions import Transform
 from adapter.mapping.paths import SourcePath
@@ -67,7 +67,7 @@ class RestCompiler(Compiler):
             if operation.method in _BODY_LESS:
                 self.problem(loc + ("body",), f"a {operation.method} request has no body")
             body, _ = self._out_plans(operation.body, soap_input, loc + ("body",))
-        response = self._in_plans(operation.response, output, loc + ("response",), _Inputs(set()), "")
+        response = self._in_plans(operation.response, output, loc + ("response",), Inputs(set()), "")
         self._required_covered(operation.response, output, loc + ("response",))
         own = self._fault_plans(operation.errors, signature.faults, loc + ("errors",))
         return CompiledCall(
@@ -122,7 +122,7 @@ class RestCompiler(Compiler):
                 self.problem(loc + ("fault",), f"no declared fault {rule.fault!r}{hint}")
                 return None
             shape = declared.shape if isinstance(declared.shape, Complex) else Complex()
-            detail = self._in_plans(rule.detail, shape, loc + ("detail",), _Inputs(set()), "")
+            detail = self._in_plans(rule.detail, shape, loc + ("detail",), Inputs(set()), "")
             self._required_covered(rule.detail, shape, loc + ("detail",))
         elif rule.detail:
             self.problem(loc + ("detail",), "a detail needs a declared 'fault'")
@@ -148,7 +148,7 @@ class RestCompiler(Compiler):
     def _reply_path(self, text: str | None, loc: Loc) -> SourcePath | None:
         source = self._source(text, loc)
         if source is not None and source.steps is not None:
-            self._check_root(source, "", _Inputs(set()), loc)
+            self._check_root(source, "", Inputs(set()), loc)
         return source
 
     # -- hooks of the facade compiler ---------------------------------------------------------------------
@@ -160,7 +160,7 @@ class RestCompiler(Compiler):
         target: Field,
         transforms: tuple[Transform, ...],
         required: bool,
-        inputs: _Inputs,
+        inputs: Inputs,
         loc: Loc,
         each: SourcePath | None,
     ) -> None:

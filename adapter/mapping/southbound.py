@@ -25,12 +25,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from adapter.mapping.model import _ENV_REF, ContractRef, HttpMethod, Rule, Template, _Strict
+from adapter.mapping.model import ENV_REF, ContractRef, HttpMethod, Rule, Strict, Template
 
 REPLY_ROOTS = ("body", "headers", "status", "input")
 
 
-class ServedEndpoint(_Strict):
+class ServedEndpoint(Strict):
     """Where the contract is served, on the adapter's own port, and how callers authenticate."""
 
     path: str = Field(pattern=r"^/[^?#]*$", description="HTTP path of the endpoint, e.g. `/soap/payment-orders`.")
@@ -40,20 +40,20 @@ class ServedEndpoint(_Strict):
     )
 
 
-class RestBackend(_Strict):
+class RestBackend(Strict):
     """The REST service that answers. Values may use `${VAR}` and `${VAR:-default}` environment references."""
 
     url: str = Field(description="Base URL, e.g. `${PAYMENTS_HUB_URL}`; operation paths are appended to it.")
     timeout: Annotated[
         float | None,
-        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": _ENV_REF}]}),
+        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": ENV_REF}]}),
     ] = Field(default=None, gt=0, description="Seconds for one call, or an environment reference.")
 
 
 Status = Annotated[int, Field(ge=400, le=599)]
 
 
-class RestErrorRule(_Strict):
+class RestErrorRule(Strict):
     """Turns an HTTP error reply into a SOAP fault: a declared fault with its detail, or a plain one.
 
     The first rule whose `status` matches and whose `when` conditions all hold is used. A reply no rule matches is
@@ -75,7 +75,7 @@ class RestErrorRule(_Strict):
     )
 
 
-class RestOperation(_Strict):
+class RestOperation(Strict):
     """One contract operation answered by one HTTP call."""
 
     method: HttpMethod
@@ -90,7 +90,7 @@ class RestOperation(_Strict):
     description: str | None = None
 
 
-class ServedMappingFile(_Strict):
+class ServedMappingFile(Strict):
     """A served-contract mapping file: one contract served at one endpoint, answered by one REST backend."""
 
     version: Literal[1] = 1

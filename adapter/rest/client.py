@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from adapter.api import codec
+from adapter import codec
 from adapter.exceptions import BackendProtocolError, BackendTimeout, BackendUnavailable
 from adapter.mapping.restplan import HttpCall, HttpReply
 from adapter.settings import JsonLimits

@@ -23,8 +23,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from adapter import xml
+from adapter.asgi.body import read_body
 from adapter.exceptions import AdapterError, RequestError, UnsupportedMediaType
-from adapter.http import read_body
 from adapter.server import faults
 from adapter.server.faults import ENVELOPES, MEDIA_TYPES, WSSE, MethodNotAllowed, MustUnderstand, VersionMismatch
 from adapter.server.service import ServedService

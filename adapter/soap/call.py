@@ -1,34 +1,26 @@
 """Call a SOAP backend: plain data in, plain data out.
 
-zeep builds the request envelope (with WS-Security when configured); the adapter posts it with its own httpx client
-so that timeouts, the reply size cap and error translation are ours, and parses the reply with the one hardened
-parser in :mod:`adapter.xml`. This is the one place where zeep and httpx errors become adapter errors.
+zeep builds the request envelope (with WS-Security when configured); the adapter posts it with the one HTTP
+client (:mod:`adapter.outbound.client`, which owns timeouts, the reply size cap and transport errors), and parses
+the reply with the one hardened parser in :mod:`adapter.xml`. This is the one place where zeep errors become
+adapter errors.
 """
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from lxml import etree
 from zeep.exceptions import Error as ZeepError
 
 from adapter import xml
-from adapter.exceptions import (
-    BackendProtocolError,
-    BackendTimeout,
-    BackendUnavailable,
-    ConfigError,
-    RequestError,
-)
+from adapter.exceptions import BackendProtocolError, ConfigError, RequestError
 from adapter.mapping.shapes import VALUE_KEY
+from adapter.outbound.client import HttpClient
 from adapter.settings import XmlLimits
 from adapter.soap.contract import Contract, Operation
 from adapter.soap.envelope import read_reply
-
-log = logging.getLogger("adapter.backend")
 
 
 class SoapBackend:
@@ -39,15 +31,13 @@ class SoapBackend:
         contract: Contract,
         *,
         address: str,
-        http: httpx.AsyncClient,
+        http: HttpClient,
         xml_limits: XmlLimits,
-        max_reply_bytes: int,
     ) -> None:
         self.contract = contract
         self.address = address
         self.http = http
         self.xml_limits = xml_limits
-        self.max_reply_bytes = max_reply_bytes
 
     async def call(self, operation: str, payload: dict[str, Any]) -> Any:
         """Send ``payload`` as the input of ``operation`` and return the output as plain data.
@@ -71,31 +61,8 @@ class SoapBackend:
         return build_envelope(self.contract, op, payload)
 
     async def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        try:
-            async with self.http.stream("POST", self.address, content=body, headers=headers) as reply:
-                return reply.status_code, await self._read_capped(reply)
-        except httpx.ConnectTimeout:
-            raise BackendUnavailable("the backend could not be reached in time") from None
-        except httpx.TimeoutException:
-            raise BackendTimeout("the backend did not answer in time") from None
-        except (httpx.TransportError, OSError) as exc:
-            # OSError: with TLS 1.3 a refused client certificate surfaces as a bare ssl.SSLError on the first read.
-            # The reason (refused, TLS verification, mTLS) is for operators; callers only learn it failed.
-            log.warning("backend %s unreachable: %s: %s", self.contract.service, type(exc).__name__, exc)
-            raise BackendUnavailable("the backend could not be reached") from None
-
-    async def _read_capped(self, reply: httpx.Response) -> bytes:
-        declared = reply.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_reply_bytes:
-            raise BackendProtocolError(f"the backend reply exceeds {self.max_reply_bytes} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in reply.aiter_bytes():
-            size += len(chunk)
-            if size > self.max_reply_bytes:
-                raise BackendProtocolError(f"the backend reply exceeds {self.max_reply_bytes} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        reply = await self.http.request("POST", self.address, headers=headers, body=body)
+        return reply.status, reply.body
 
 
 def build_envelope(contract: Contract, op: Operation, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:

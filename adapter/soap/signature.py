@@ -19,7 +19,7 @@ from zeep.wsse.utils import get_security_header
 
 from adapter.exceptions import MappingError
 from adapter.mapping.model import X509Signature
-from adapter.soap.pem import read_pem
+from adapter.outbound.pem import read_pem
 
 _FIELD = "backend.security.signature"
 _SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -266,7 +266,7 @@ def try_command(
       adapter try mappings/bank.yaml 'GET /v1/accounts/DE89370400440532013000/balance'
       adapter try mappings/bank.yaml getBalance --xml reply.xml
     """
-    from adapter.api import codec
+    from adapter import codec
     from adapter.project import load_binding
     from adapter.tooling import canon, trial
 

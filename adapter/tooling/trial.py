@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from adapter import xml
-from adapter.api import codec
+from adapter import codec, xml
 from adapter.api.problems import TYPE_PREFIX
 from adapter.exceptions import AdapterError, BackendFault, BackendProtocolError, BusinessError, ConfigError
 from adapter.mapping.compiler import CompiledRoute, did_you_mean

@@ -13,8 +13,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapter.api import create_app
 from adapter.api.auth import hash_key
+from adapter.app import create_app
 from adapter.exceptions import ConfigError
 from adapter.settings import ApiKey, AuthSettings, JwtSettings, Settings
 from adapter.simulators import bank

@@ -16,7 +16,7 @@ from xmlschema.extras.wsdl import Wsdl11Document
 from zeep.plugins import HistoryPlugin
 from zeep.wsse.username import UsernameToken
 
-from adapter.api import create_app
+from adapter.app import create_app
 from adapter.settings import Settings
 from adapter.simulators import payments_hub
 from adapter.testing import serve_asgi

@@ -24,7 +24,7 @@ from suds.client import Client
 from zeep.plugins import HistoryPlugin
 
 from adapter import xml
-from adapter.api import create_app
+from adapter.app import create_app
 from adapter.settings import XmlLimits
 from adapter.testing import assert_valid_reply, contract_schema, serve_asgi
 from tests.conftest import ROOT, project_settings

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from zeep.plugins import HistoryPlugin
 
-from adapter.api import create_app
+from adapter.app import create_app
 from adapter.testing import assert_valid_reply, contract_schema, serve_asgi
 from tests.conftest import ROOT, project_settings
 

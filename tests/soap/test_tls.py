@@ -12,8 +12,8 @@ import pytest
 from adapter.exceptions import MappingErrors
 from adapter.mapping.loader import parse_mapping
 from adapter.mapping.model import BackendTls
+from adapter.outbound.tls import client_tls
 from adapter.project import load_binding
-from adapter.soap.tls import client_tls
 from tests import pki
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapter.api import create_app
+from adapter.app import create_app
 from adapter.settings import AuthSettings, Settings
 from adapter.testing import serve_asgi
 from adapter.tooling.reload import ReloadingApp, project_stamps

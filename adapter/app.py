@@ -1,11 +1,12 @@
-"""The JSON facade: a FastAPI app built from the mapping files at start-up."""
+"""The application: the JSON facade (:mod:`adapter.api`) and the served SOAP contracts (:mod:`adapter.server`),
+built from the mapping files at start-up and served on one port. This is the composition root: the only module that
+knows both directions."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -13,11 +14,13 @@ from starlette.responses import JSONResponse
 from adapter import __version__
 from adapter.api import openapi, problems
 from adapter.api.auth import Authenticator, AuthMiddleware
-from adapter.api.requestid import RequestIdMiddleware
 from adapter.api.routes import starlette_route
+from adapter.asgi.access import AccessLogMiddleware
+from adapter.asgi.requestid import RequestIdMiddleware
 from adapter.exceptions import AdapterError
-from adapter.logs import AccessLogMiddleware
+from adapter.outbound.client import HttpClient
 from adapter.project import Binding, load_project, load_served
+from adapter.server import serve_contracts
 from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
 
@@ -31,15 +34,13 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
     bindings = load_project(settings.mappings_dir, settings.wsdl_dir, env)
     backends = [_backend(binding, settings) for binding in bindings]
-    from adapter.server import serve_contracts  # here: adapter.server uses adapter.api.codec, so not at the top
-
     soap = serve_contracts(load_served(settings.mappings_dir, settings.wsdl_dir, env), settings)  # SOAP over REST
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         for backend in backends:
-            await backend.http.aclose()
+            await backend.http.close()
         soap.close()
 
     app = FastAPI(title="SOAP adapter", version=__version__, lifespan=lifespan)
@@ -68,20 +69,18 @@ async def _healthz() -> JSONResponse:
 
 def _backend(binding: Binding, settings: Settings) -> SoapBackend:
     spec = binding.mapping.model.backend
-    timeout = httpx.Timeout(spec.timeout or settings.backend_timeout, connect=settings.backend_connect_timeout)
-    http = httpx.AsyncClient(
-        timeout=timeout,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        follow_redirects=False,
-        trust_env=False,
-        verify=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off
+    http = HttpClient(
+        timeout=spec.timeout or settings.backend_timeout,
+        connect_timeout=settings.backend_connect_timeout,
+        max_reply_bytes=settings.max_backend_reply_bytes,
+        tls=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off
+        name=binding.contract.service,
     )
     return SoapBackend(
         binding.contract,
         address=spec.url or binding.contract.address,
         http=http,
         xml_limits=settings.xml,
-        max_reply_bytes=settings.max_backend_reply_bytes,
     )
 
 

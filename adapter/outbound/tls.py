@@ -1,7 +1,8 @@
 """TLS towards a backend, from its mapping's ``backend.tls``: whom to trust, which client certificate to show.
 
-The result is httpx's ``verify=``: an :class:`ssl.SSLContext`, or ``True`` for the defaults (public CAs, hostname
-checked, TLS 1.2 or later). Files are read at start-up, so a wrong path stops the adapter before the first call.
+The result is what :class:`adapter.outbound.client.HttpClient` takes as ``tls``: an :class:`ssl.SSLContext`, or
+``True`` for the defaults (public CAs, hostname checked, TLS 1.2 or later). Files are read at start-up, so a wrong
+path stops the adapter before the first call.
 """
 
 from __future__ import annotations
@@ -9,27 +10,29 @@ from __future__ import annotations
 import logging
 import ssl
 
-import httpx
+import certifi
 
 from adapter.exceptions import MappingError
 from adapter.mapping.model import BackendTls
-from adapter.soap.pem import pem_path
+from adapter.outbound.pem import pem_path
 
-log = logging.getLogger("adapter.soap")
+log = logging.getLogger("adapter.soap")  # the logger operators already filter on
 _FIELD = "backend.tls"
 
 
 def client_tls(spec: BackendTls | None, *, file: str) -> ssl.SSLContext | bool:
-    """httpx's ``verify=`` for a backend. Raises :class:`MappingError` naming the field (not yet located)."""
+    """The TLS set-up towards a backend. Raises :class:`MappingError` naming the field (not yet located)."""
     if spec is None:
         return True
     if not spec.verify:
         log.warning("%s: TLS certificate verification towards the backend is OFF (backend.tls.verify: false)", file)
-        context = httpx.create_ssl_context(verify=False, trust_env=False)
+        context = ssl.create_default_context(cafile=certifi.where())
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     elif spec.ca_bundle:
         context = _trusting(spec.ca_bundle)
     else:
-        context = httpx.create_ssl_context(verify=True, trust_env=False)
+        context = ssl.create_default_context(cafile=certifi.where())  # public CAs, as browsers and httpx trust
     if spec.client_cert:
         _load_client_cert(context, spec.client_cert, spec.client_key)
     return context
