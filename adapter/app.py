@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-from adapter import __version__
+from adapter import __version__, logs
 from adapter.api import openapi, problems
 from adapter.api.auth import Authenticator, AuthMiddleware
 from adapter.api.routes import starlette_route
@@ -32,6 +32,7 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     :class:`adapter.exceptions.MappingErrors` listing every problem when a mapping does not fit its contract.
     """
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
+    logs.install()  # every record written while serving a request carries its id
     bindings = load_project(settings.mappings_dir, settings.wsdl_dir, env)
     backends = [_backend(binding, settings) for binding in bindings]
     soap = serve_contracts(load_served(settings.mappings_dir, settings.wsdl_dir, env), settings)  # SOAP over REST

@@ -2,18 +2,71 @@
 
 Nothing secret is ever put in a record: no headers (API keys, tokens), no bodies, no passwords; route parameters that
 a mapping marks ``sensitive`` (account numbers, names) are masked.
+
+Every record logged while a request is served carries that request's ``requestId`` (and ``traceId`` when tracing
+knows one), whichever logger wrote it, the backend call's included: the ASGI layer :func:`bind`s them in a context
+variable and :func:`install` makes every new record read it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What identifies the request being served, for every log record written on its behalf."""
+
+    request_id: str
+    trace_id: str | None = None
+
+
+_CURRENT: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("adapter_request", default=None)
+
+
+def bind(context: RequestContext) -> contextvars.Token[RequestContext | None]:
+    """Make ``context`` the current request's, until :func:`unbind` with the returned token."""
+    return _CURRENT.set(context)
+
+
+def unbind(token: contextvars.Token[RequestContext | None]) -> None:
+    _CURRENT.reset(token)
+
+
+def current() -> RequestContext | None:
+    """The request being served in this task (or thread it handed work to), if any."""
+    return _CURRENT.get()
+
+
+def install() -> None:
+    """Make every new log record carry the current request's ids (idempotent; a process-wide record factory, as
+    logging itself is process-wide)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "adapter_context", False):
+        return
+
+    def with_request(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        context = _CURRENT.get()
+        if context is not None:
+            record.requestId = context.request_id
+            if context.trace_id is not None:
+                record.traceId = context.trace_id
+        return record
+
+    marked: Callable[..., logging.LogRecord] = with_request
+    marked.adapter_context = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(marked)
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,6 +87,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure(level: str = "info") -> None:
     """Send the adapter's logs to stderr as JSON lines (idempotent)."""
+    install()
     root = logging.getLogger("adapter")
     root.setLevel(level.upper())
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):

@@ -67,7 +67,7 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
 def _where(request: Request) -> dict[str, Any]:
     """Log context without the raw path, which may carry an account number (the access log masks parameters)."""
     state = request.scope.get("state", {})
-    return {"requestId": state.get("request_id"), "route": state.get("route", "unmapped"), "method": request.method}
+    return {"route": state.get("route", "unmapped"), "method": request.method}  # requestId: adapter.logs
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -11,8 +11,8 @@ ACCESS = logging.getLogger("adapter.access")
 
 
 class AccessLogMiddleware:
-    """One record per request: request id, route, operation, status, duration, caller; never the raw path, which
-    may carry an account number."""
+    """One record per request: route, operation, status, duration, caller (and the request id every record of the
+    request carries, :mod:`adapter.logs`); never the raw path, which may carry an account number."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,7 +38,6 @@ class AccessLogMiddleware:
             ACCESS.info(
                 "request",
                 extra={
-                    "requestId": state.get("request_id"),
                     "method": scope["method"],
                     "route": state.get("route", "unmapped"),
                     "operation": state.get("operation"),

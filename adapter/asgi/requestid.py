@@ -1,4 +1,5 @@
-"""Request ids: taken from a well-formed ``X-Request-ID`` or made fresh, echoed on every response."""
+"""Request ids: taken from a well-formed ``X-Request-ID`` or made fresh, echoed on every response, and bound to every
+log record written while the request is served (:func:`adapter.logs.bind`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import uuid
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapter import logs
 
 _WELL_FORMED = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 HEADER = b"x-request-id"
@@ -39,4 +42,8 @@ class RequestIdMiddleware:
                     message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = logs.bind(logs.RequestContext(request_id=rid))
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logs.unbind(token)

@@ -51,3 +51,18 @@ def test_no_secret_or_account_number_reaches_any_log(api: httpx.Client, caplog: 
     assert text, "the adapter logged nothing"
     for secret in (API_KEY, "wrong-key-value", BANK_PASSWORD, MAIN, "DE00000000000000000000", "Alice Secret"):
         assert secret not in text, f"{secret!r} reached the logs"
+
+
+def test_backend_log_lines_carry_the_request_id(caplog: pytest.LogCaptureFixture) -> None:
+    from adapter.testing import free_port
+    from tests.conftest import running_stack
+
+    caplog.set_level(logging.INFO, logger="adapter")
+    closed = free_port()  # nothing listens there: the backend client logs why it failed
+    with running_stack(env={"BANK_URL": f"http://127.0.0.1:{closed}/corebanking"}) as stack:
+        response = stack.client.get(f"/v1/accounts/{MAIN}/balance", headers={"X-Request-ID": "log-backend"})
+    assert response.status_code == 502
+    backend = [r for r in caplog.records if r.name == "adapter.backend"]
+    assert backend, "the backend failure was not logged"
+    assert all(getattr(r, "requestId", None) == "log-backend" for r in backend)
+    assert json.loads(JsonFormatter().format(backend[0]))["requestId"] == "log-backend"
