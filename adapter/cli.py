@@ -92,7 +92,7 @@ def serve(
 @click.option("--hub-port", type=int, default=8003, show_default=True, help="Port of the payments hub simulator.")
 def demo(port: int, bank_port: int, erp_port: int, hub_port: int) -> None:
     """Run the legacy simulators and the facade wired to them, and the SOAP contract served over the hub."""
-    from adapter.demo import DemoPorts, run
+    from adapter.demo.runner import DemoPorts, run
 
     try:
         run(_settings(), DemoPorts(facade=port, bank=bank_port, erp=erp_port, hub=hub_port))

@@ -70,7 +70,7 @@ def _child(role: str, conn: Connection, env: dict[str, str]) -> None:
 
 
 def _serve_simulators(conn: Connection, _: dict[str, str]) -> None:
-    from adapter.simulators import bank, erp
+    from adapter.demo.simulators import bank, erp
     from adapter.testing import make_wsgi_server
 
     servers = [

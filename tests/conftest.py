@@ -14,8 +14,8 @@ import pytest
 
 from adapter.api.auth import hash_key
 from adapter.app import create_app
+from adapter.demo.simulators import bank, erp
 from adapter.settings import ApiKey, AuthSettings, Settings
-from adapter.simulators import bank, erp
 from adapter.testing import serve_asgi, serve_wsgi
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapter.api.auth import hash_key
 from adapter.app import create_app
+from adapter.demo.simulators import bank
 from adapter.exceptions import ConfigError
 from adapter.settings import ApiKey, AuthSettings, JwtSettings, Settings
-from adapter.simulators import bank
 from tests.api.problem import assert_problem
 from tests.conftest import BANK_PASSWORD, BANK_USER, project_settings, running_stack
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from adapter.simulators import bank
+from adapter.demo.simulators import bank
 from adapter.testing import free_port
 from tests.api.problem import assert_problem
 from tests.conftest import BANK_PASSWORD, BANK_USER, running_stack

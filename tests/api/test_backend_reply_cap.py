@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from adapter.simulators import bank
+from adapter.demo.simulators import bank
 from tests.api.backends import bank_project
 from tests.api.problem import assert_problem
 from tests.conftest import BANK_PASSWORD, BANK_USER, running_stack

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from xmlsec import constants
 
-from adapter.simulators import bank
+from adapter.demo.simulators import bank
 from tests import pki
 from tests.api.backends import Recorder, bank_project
 from tests.conftest import BANK_PASSWORD, BANK_USER, running_stack

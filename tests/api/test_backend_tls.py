@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from adapter.simulators import bank
+from adapter.demo.simulators import bank
 from tests import pki
 from tests.api.backends import bank_project, serve_wsgi_tls
 from tests.api.problem import assert_problem

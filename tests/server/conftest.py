@@ -17,8 +17,8 @@ from zeep.plugins import HistoryPlugin
 from zeep.wsse.username import UsernameToken
 
 from adapter.app import create_app
+from adapter.demo.simulators import payments_hub
 from adapter.settings import Settings
-from adapter.simulators import payments_hub
 from adapter.testing import serve_asgi
 from tests.conftest import ROOT, project_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from adapter import demo
+from adapter.demo import runner as demo
 from tests.conftest import project_settings
 from tests.server.conftest import served_stack
 

@@ -24,7 +24,7 @@ from zeep.exceptions import Fault
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from adapter.simulators.bank import BankState, create_app
+from adapter.demo.simulators.bank import BankState, create_app
 from adapter.testing import assert_valid_reply, body_payloads, contract_schema, serve_wsgi
 
 CONTRACT = Path(__file__).resolve().parents[2] / "wsdl" / "bank" / "core_banking.wsdl"

@@ -22,7 +22,7 @@ from lxml import etree
 from zeep.exceptions import Fault
 from zeep.transports import Transport
 
-from adapter.simulators.erp import ErpState, create_app
+from adapter.demo.simulators.erp import ErpState, create_app
 from adapter.testing import assert_valid_reply, body_payloads, contract_schema, serve_wsgi
 
 CONTRACT = Path(__file__).resolve().parents[2] / "wsdl" / "erp" / "sales_orders.wsdl"

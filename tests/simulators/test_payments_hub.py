@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from adapter.simulators.payments_hub import HubState, create_app, iban_valid
+from adapter.demo.simulators.payments_hub import HubState, create_app, iban_valid
 from adapter.testing import serve_asgi
 
 ORDER = {

@@ -15,9 +15,9 @@ from pydantic import SecretStr
 
 from adapter.api.auth import hash_key
 from adapter.app import create_app
+from adapter.demo.simulators import bank, erp, payments_hub
 from adapter.logs import configure as configure_logging
 from adapter.settings import ApiKey, Settings
-from adapter.simulators import bank, erp, payments_hub
 from adapter.testing import make_wsgi_server, serve_asgi
 
 API_KEY = "demo-key"

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -29,8 +28,9 @@ from spyne.interface.wsdl import Wsdl11
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
-from adapter.simulators import erp_models as m
-from adapter.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
+from adapter.demo import files
+from adapter.demo.simulators import erp_models as m
+from adapter.demo.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
 
 __all__ = [
     "CONTRACT",
@@ -44,7 +44,7 @@ __all__ = [
     "create_app",
 ]
 
-CONTRACT = Path(__file__).resolve().parents[2] / "wsdl" / "erp" / "sales_orders.wsdl"
+CONTRACT = files.contract("erp/sales_orders.wsdl")
 """The contract this simulator implements, served on ``GET ?wsdl``."""
 
 CONTRACT_ADDRESS = "http://localhost:8002/sap/bc/srt/rfc/sap/zsalesorder"

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
-from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -48,14 +47,15 @@ from spyne.util.appreg import unregister_application
 from spyne.util.xml import get_object_as_xml
 
 from adapter import xml
+from adapter.demo import files
+from adapter.demo.simulators import bank_models as m
+from adapter.demo.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
 from adapter.exceptions import AdapterError
 from adapter.settings import XmlLimits
-from adapter.simulators import bank_models as m
-from adapter.simulators._spyne import bare_operation, is_wsdl_request, serve_contract
 
 __all__ = ["CONTRACT", "BankError", "BankState", "create_app"]
 
-CONTRACT = Path(__file__).resolve().parents[2] / "wsdl" / "bank" / "core_banking.wsdl"
+CONTRACT = files.contract("bank/core_banking.wsdl")
 CONTRACT_ADDRESS = "http://localhost:8001/corebanking"
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

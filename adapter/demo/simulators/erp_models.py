@@ -6,7 +6,7 @@ the contract, are named after their elements: Spyne needs a type name; it never 
 
 Every member is mandatory and not nillable unless wrapped in :func:`optional`, as in the contract
 (Spyne's own defaults are ``minOccurs="0" nillable="true"``). Element form is not decided here:
-Spyne qualifies every element with its type's namespace, and ``adapter.simulators.erp`` makes local
+Spyne qualifies every element with its type's namespace, and ``adapter.demo.simulators.erp`` makes local
 elements unqualified as it writes them.
 """
 
