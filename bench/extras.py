@@ -227,7 +227,7 @@ def summarize(raw: str, top: int = 15) -> str:
     lines += [f"    {n / samples:6.1%}  {f}" for f, n in own.most_common(top)]
     stem = 0.9 * max(total.values(), default=0)  # the frames under every request (event loop, uvicorn, click)
     lines += ["  total (on the stack; the event loop's own frames left out):"]
-    lines += [f"    {n / samples:6.1%}  {f}" for f, n in total.most_common() if n < stem][:top]
+    lines += [f"    {n / samples:6.1%}  {f}" for f, n in total.most_common() if n < stem][: top + 10]
     return "\n".join(lines)
 
 
