@@ -5,10 +5,15 @@ DTDs are refused before the parser starts (SOAP 1.1 §3 and SOAP 1.2 part 1 §5 
 billion-laughs and XXE attacks), entities are never expanded, the network is never touched, and the document's
 shape is checked event by event while it is parsed, so an attack stops at the first element over a limit instead of
 after a whole tree is built.
+
+A message's encoding is decided once, before parsing, by :func:`message_encoding`, and the parser is told it: the
+XML declaration can then no longer switch libxml2 to another decoder (a body read as UTF-8 by one component and as
+UTF-7 by another is how an operation was once smuggled past the SOAPAction check).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -21,6 +26,12 @@ Element = Any  # lxml.etree._Element; lxml ships no type information
 _CHUNK = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+_UTF32 = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+# libxml2's name for each encoding → Python's codec for the same bytes (without the byte order mark).
+_CODECS = {"UTF-8": "utf-8", "UTF-16LE": "utf-16-le", "UTF-16BE": "utf-16-be"}
+# XML 1.0 §2.8, §4.3.3: the declaration comes first, and names the encoding in Latin letters, digits, . _ -
+_DECLARED = re.compile(r"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])[^'\"]*\1"
+                       r"[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])([A-Za-z][A-Za-z0-9._-]*)\2")  # fmt: skip
 
 
 class XmlError(RequestError):
@@ -30,8 +41,9 @@ class XmlError(RequestError):
     title = "Invalid XML"
 
 
-def _parser() -> etree.XMLPullParser:
+def _parser(encoding: str | None) -> etree.XMLPullParser:
     return etree.XMLPullParser(
+        encoding=encoding,
         events=("start", "end", "start-ns"),
         resolve_entities=False,
         no_network=True,
@@ -43,19 +55,45 @@ def _parser() -> etree.XMLPullParser:
     )
 
 
-def parse(data: bytes, limits: XmlLimits) -> Element:
+def message_encoding(data: bytes, charset: str | None) -> str:
+    """The one encoding a message is read in: UTF-8, or UTF-16 when it starts with a UTF-16 byte order mark.
+
+    Only these two are accepted (libxml2 and every SOAP stack read them alike). The XML declaration, if it names an
+    encoding, and ``charset`` (the Content-Type's, lower case; RFC 7303 §3.2: the BOM decides when it is absent) must
+    name the same one, else :class:`XmlError`. Returns libxml2's name (``UTF-8``, ``UTF-16LE``, ``UTF-16BE``) for
+    :func:`parse`.
+    """
+    if data.startswith(_UTF32):
+        raise XmlError("the XML document must be UTF-8, or UTF-16 with a byte order mark")
+    if data.startswith(_UTF16):
+        encoding, name = ("UTF-16LE" if data.startswith(b"\xff\xfe") else "UTF-16BE"), "utf-16"
+        prolog = data[2:514].decode(_CODECS[encoding], errors="replace")
+    else:
+        encoding, name = "UTF-8", "utf-8"
+        prolog = data[len(_BOM) if data.startswith(_BOM) else 0 :][:256].decode("latin-1")  # ASCII is all we look at
+    declared = _DECLARED.match(prolog)
+    if declared is not None and declared.group(3).lower() != name:
+        raise XmlError(f"the XML declaration's encoding is not the document's ({name.upper()})")
+    if charset is not None and charset != name:
+        raise XmlError(f"the Content-Type charset is not the document's encoding ({name.upper()})")
+    return encoding
+
+
+def parse(data: bytes, limits: XmlLimits, *, encoding: str | None = None) -> Element:
     """Parse ``data`` into an element tree, refusing DTDs and any document over ``limits``.
 
-    Raises :class:`PayloadTooLarge` (413) for the size and :class:`XmlError` (400) for everything else, with a short
-    message that names the limit but never echoes the document.
+    ``encoding`` (from :func:`message_encoding`) is the only one the parser will use; without it the document must
+    not be UTF-16 and libxml2 reads its XML declaration. Raises :class:`PayloadTooLarge` (413) for the size and
+    :class:`XmlError` (400) for everything else, with a short message that names the limit but never echoes the
+    document.
     """
     if len(data) > limits.max_bytes:
         raise PayloadTooLarge(f"the XML document exceeds {limits.max_bytes} bytes")
-    if data.startswith(_UTF16):
-        raise XmlError("the XML document must be UTF-8")  # SOAP messages here are UTF-8; no second decoder to trust
-    if has_doctype(data):
+    if encoding is None and data.startswith(_UTF16):
+        raise XmlError("the XML document must be UTF-8")  # files and replies: no second decoder to trust
+    if has_doctype(data, encoding or "UTF-8"):
         raise XmlError("a DTD is not allowed")
-    parser = _parser()
+    parser = _parser(encoding)
     guard = _Guard(limits)
     try:
         for start in range(0, len(data), _CHUNK):
@@ -72,24 +110,56 @@ def parse(data: bytes, limits: XmlLimits) -> Element:
     return root
 
 
-def has_doctype(data: bytes) -> bool:
+def has_doctype(data: bytes, encoding: str = "UTF-8") -> bool:
     """Whether the prolog holds a DOCTYPE. The prolog may hold an XML declaration, comments, processing instructions
     and white space, and a DOCTYPE can only stand there (XML 1.0 §2.8); it is looked for in the raw bytes, so the
-    parser never reads a DTD at all. One forward scan: linear in the prolog's length whatever the input."""
-    pos = len(_BOM) if data.startswith(_BOM) else 0
+    parser never reads a DTD at all. One forward scan: linear in the prolog's length whatever the input.
+
+    ``encoding`` is libxml2's name (see :func:`message_encoding`); in UTF-16 the markers are matched on whole code
+    units only."""
+    marks = _Marks.of(encoding)
+    pos = len(marks.bom) if data.startswith(marks.bom) else 0
     while True:
-        while pos < len(data) and data[pos] in b" \t\r\n":
-            pos += 1
-        if data.startswith(b"<?", pos):
-            closing = b"?>"
-        elif data.startswith(b"<!--", pos):
-            closing = b"-->"
+        while data[pos : pos + marks.unit] in marks.spaces:
+            pos += marks.unit
+        if data.startswith(marks.pi, pos):
+            opening, closing = marks.pi, marks.pi_end
+        elif data.startswith(marks.comment, pos):
+            opening, closing = marks.comment, marks.comment_end  # "<!-->" does not close (XML 1.0 §2.5)
         else:
-            return data.startswith(b"<!DOCTYPE", pos)
-        end = data.find(closing, pos + 2)
+            return data.startswith(marks.doctype, pos)
+        end = _aligned_find(data, closing, pos + len(opening), marks.unit)
         if end < 0:
             return False
         pos = end + len(closing)
+
+
+def _aligned_find(data: bytes, needle: bytes, start: int, unit: int) -> int:
+    """``data.find(needle, start)`` at a multiple of ``unit`` (a UTF-16 code unit never starts at an odd byte)."""
+    found = data.find(needle, start)
+    while found > 0 and found % unit:
+        found = data.find(needle, found + 1)
+    return found
+
+
+class _Marks:
+    """The prolog's markers, encoded."""
+
+    _cache: dict[str, _Marks] = {}
+
+    def __init__(self, codec: str) -> None:
+        self.unit = len(" ".encode(codec))
+        self.bom = "\ufeff".encode(codec)
+        self.spaces = frozenset(char.encode(codec) for char in " \t\r\n")
+        self.pi, self.pi_end = "<?".encode(codec), "?>".encode(codec)
+        self.comment, self.comment_end = "<!--".encode(codec), "-->".encode(codec)
+        self.doctype = "<!DOCTYPE".encode(codec)
+
+    @classmethod
+    def of(cls, encoding: str) -> _Marks:
+        if encoding not in cls._cache:
+            cls._cache[encoding] = cls(_CODECS[encoding])
+        return cls._cache[encoding]
 
 
 class _Guard:

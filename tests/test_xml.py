@@ -7,7 +7,7 @@ import time
 import pytest
 
 from adapter.settings import XmlLimits
-from adapter.xml import XmlError, has_doctype, parse
+from adapter.xml import XmlError, has_doctype, message_encoding, parse
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,75 @@ def test_each_limit_is_enforced_with_its_own_message(data: bytes, message: str) 
 
 def test_limits_are_configurable() -> None:
     assert len(parse(b"<a>" * 150 + b"</a>" * 150, XmlLimits(max_depth=200)).tag) == 1
+
+
+# -- a message's encoding is decided once -------------------------------------------------------------------------
+
+ENVELOPE = '<?xml version="1.0" encoding="{}"?><e:Envelope xmlns:e="urn:e"><e:Body>Grüße ✓ 𝄞</e:Body></e:Envelope>'
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "encoding"),
+    [
+        (b"<a/>", None, "UTF-8"),
+        (b"<a/>", "utf-8", "UTF-8"),
+        (b"\xef\xbb\xbf<a/>", "utf-8", "UTF-8"),
+        (ENVELOPE.format("utf-8").encode(), "utf-8", "UTF-8"),
+        (b"\xff\xfe" + ENVELOPE.format("UTF-16").encode("utf-16-le"), "utf-16", "UTF-16LE"),
+        (b"\xfe\xff" + ENVELOPE.format("UTF-16").encode("utf-16-be"), None, "UTF-16BE"),
+        ("\ufeff<a/>".encode("utf-16-le"), None, "UTF-16LE"),
+    ],
+)
+def test_the_message_encoding(data: bytes, charset: str | None, encoding: str) -> None:
+    assert message_encoding(data, charset) == encoding
+    root = parse(data, XmlLimits(), encoding=encoding)
+    assert root.text in (None, "Grüße ✓ 𝄞") or root.find("{urn:e}Body").text == "Grüße ✓ 𝄞"
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "message"),
+    [
+        (b"<a/>", "utf-7", "Content-Type charset"),
+        (b"<a/>", "iso-8859-1", "Content-Type charset"),
+        (b"<a/>", "utf-16", "Content-Type charset"),
+        (b'<?xml version="1.0" encoding="UTF-7"?><a/>', None, "XML declaration"),
+        (b"<?xml version='1.0' encoding='ISO-8859-1' ?><a/>", "iso-8859-1", "XML declaration"),
+        (b'<?xml version="1.0"  encoding = "utf-16"?><a/>', None, "XML declaration"),
+        ("\ufeff<a/>".encode("utf-16-le"), "utf-8", "Content-Type charset"),
+        ('\ufeff<?xml version="1.0" encoding="UTF-8"?><a/>'.encode("utf-16-be"), None, "XML declaration"),
+        ("\ufeff<a/>".encode("utf-32-le"), None, "UTF-8, or UTF-16"),
+    ],
+)
+def test_encodings_that_disagree_are_refused(data: bytes, charset: str | None, message: str) -> None:
+    with pytest.raises(XmlError, match=message):
+        message_encoding(data, charset)
+
+
+def test_the_declaration_cannot_switch_the_decoder() -> None:
+    # libxml2 left to itself reads "+ADw-b+AD4-" as <b> under this declaration; told the encoding, it stays text.
+    data = b'<?xml version="1.0" encoding="UTF-7"?><a>+ADw-b+AD4-x+ADw-/b+AD4-</a>'
+    root = parse(data, XmlLimits(), encoding="UTF-8")
+    assert (len(root), root.text) == (0, "+ADw-b+AD4-x+ADw-/b+AD4-")
+
+
+def test_utf16_without_a_byte_order_mark_is_not_well_formed_utf8() -> None:
+    data = "<a/>".encode("utf-16-le")
+    with pytest.raises(XmlError, match="not well-formed"):
+        parse(data, XmlLimits(), encoding=message_encoding(data, None))
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_doctype_is_found_in_utf16(codec: str) -> None:
+    encoding = "UTF-16LE" if codec.endswith("le") else "UTF-16BE"
+    with_dtd = '\ufeff<?xml version="1.0"?> <!-- c --><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'.encode(codec)
+    assert has_doctype(with_dtd, encoding)
+    with pytest.raises(XmlError, match="DTD"):
+        parse(with_dtd, XmlLimits(), encoding=encoding)
+    # "?>" spelt by the bytes of two other characters (U+3F00 U+3E00 or U+003F U+003E shifted) is no end of the PI
+    shifted = "\ufeff<?pi \u3f00\u3e00 ?><a/>".encode(codec)
+    assert not has_doctype(shifted, encoding)
+
+
+def test_a_comment_does_not_end_at_its_own_opening() -> None:
+    # "<!-->" opens a comment that "x-->" closes (XML 1.0 §2.5): the DOCTYPE after it is in the prolog.
+    assert has_doctype(b"<!-->x--><!DOCTYPE a><a/>")
