@@ -7,17 +7,26 @@ read by :class:`OutPlan` templates (as a SOAP output is on the JSON facade), and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from adapter.exceptions import BackendProtocolError, ConfigError, DeclaredFault, RequestValidationError
+from adapter.exceptions import (
+    BackendProtocolError,
+    ConfigError,
+    DeclaredFault,
+    FieldProblem,
+    RequestValidationError,
+)
 from adapter.mapping.engine import InPlan, OutPlan, build_request, build_response
 from adapter.mapping.errors import safe_message
 from adapter.mapping.paths import MISSING, SourcePath
+
+_MOVES_PATH = re.compile(r"[/\\?#\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -112,10 +121,33 @@ def _built(plans: tuple[InPlan, ...], document: Mapping[str, Any], what: str) ->
 
 
 def _segment(source: SourcePath, soap_input: Mapping[str, Any]) -> str:
+    """A path parameter as one path segment that no value can turn into another path.
+
+    Everything but RFC 3986's unreserved characters is percent-encoded. Values that would still move the path at a
+    backend that decodes before routing (as Starlette, Spring and most frameworks do, some more than once) are
+    refused with a Client fault naming the field: empty, only dots (``.`` and ``..`` are dot segments, RFC 3986
+    §3.3; "..;" is one to Tomcat), or holding ``/``, ``\\``, ``?``, ``#`` or a control character, as they are or
+    after percent-decoding.
+    """
     value = source.get(soap_input)
     if value is MISSING or value is None or isinstance(value, (dict, list)):
         raise ConfigError(f"path parameter {{{source.text}}} has no single value")  # the compiler rules it out
-    return quote(text(value), safe="")
+    raw = text(value)
+    problem = _unsafe_segment(raw)
+    if problem is not None:
+        raise RequestValidationError([FieldProblem(source.text, f"cannot be sent as a path segment: {problem}")])
+    return quote(raw, safe="")
+
+
+def _unsafe_segment(raw: str) -> str | None:
+    decoded = raw
+    while (once := unquote(decoded)) != decoded:  # ends: each pass that changes something shortens the text
+        decoded = once
+    if not decoded.split(";")[0].strip("."):
+        return "it is empty or only dots"
+    if _MOVES_PATH.search(decoded):
+        return "it holds '/', '\\', '?', '#' or a control character"
+    return None
 
 
 def _query(values: Mapping[str, Any]) -> list[tuple[str, str]]:
