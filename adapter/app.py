@@ -42,7 +42,7 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
         yield
         for backend in backends:
             await backend.http.close()
-        soap.close()
+        await soap.close()
 
     app = FastAPI(title="SOAP adapter", version=__version__, lifespan=lifespan)
     for binding, backend in zip(bindings, backends, strict=True):

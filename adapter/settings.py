@@ -96,4 +96,31 @@ class Settings(BaseSettings):
     soap_users: dict[str, SecretStr] = Field(default_factory=dict, description="UsernameToken users: {name: password}.")
     soap_replay_window: float = Field(default=300.0, gt=0, description="Seconds a token's Created stays acceptable.")
     soap_client_cert: ClientCertIdentity | None = None
-    soap_nonce_cache_size: int = Field(default=100_000, gt=0, description="Nonces remembered within the window.")
+    soap_nonce_cache_bytes: int = Field(
+        default=32 * 1024 * 1024, gt=0, description="Memory for the nonces of accepted tokens, all users together."
+    )
+    soap_nonce_user_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        description="One user's share of it: a user who fills theirs is refused until their nonces expire, alone.",
+    )
+    soap_offload_bytes: int = Field(
+        default=256 * 1024,
+        ge=0,
+        description="Request bodies and backend replies from this size on are parsed and mapped off the event loop.",
+    )
+    soap_workers: int = Field(default=4, gt=0, description="Threads of their own for that work.")
+    soap_queue_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a request waits for one of those threads before a Server fault."
+    )
+    # Where served contracts say they are (the soap:address of ?wsdl): the public base URL when set, else the
+    # request's Host only when it names one of allowed_hosts. A Host header is never reflected otherwise.
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Base URL the adapter is reached at, e.g. https://soap.example.com (served paths are appended).",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description='Host names a request\'s Host may carry to be used as the served address; "*.example.com" too.',
+    )

@@ -11,8 +11,12 @@ ACCESS = logging.getLogger("adapter.access")
 
 
 class AccessLogMiddleware:
-    """One record per request: route, operation, status, duration, caller (and the request id every record of the
-    request carries, :mod:`adapter.logs`); never the raw path, which may carry an account number."""
+    """One record per request: route, operation, status, fault code, duration, caller (and the request id every
+    record of the request carries, :mod:`adapter.logs`); never the raw path, which may carry an account number.
+
+    The app fills ``scope["state"]``: ``route`` (a route template, or a served endpoint's path), ``operation``,
+    ``log_params``, ``principal`` (its ``subject``) or ``caller`` (a served endpoint's UsernameToken user or client
+    certificate subject), and ``fault`` (a served endpoint's SOAP fault code)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -44,6 +48,7 @@ class AccessLogMiddleware:
                     "params": state.get("log_params"),
                     "status": status,
                     "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                    "caller": getattr(principal, "subject", None),
+                    "fault": state.get("fault"),
+                    "caller": state.get("caller") or getattr(principal, "subject", None),
                 },
             )

@@ -52,6 +52,14 @@ class MethodNotAllowed(RequestError):
     title = "Method not allowed"
 
 
+class ServiceBusy(AdapterError):
+    """No worker thread freed up in time for a large message: a Server fault the caller may retry."""
+
+    http_status = 503
+    title = "Service busy"
+    retriable = True
+
+
 class AuthenticationFailed(RequestError):
     """WS-Security: no token, or one that does not check out. The reason never says which."""
 

@@ -25,7 +25,6 @@ from spyne.protocol import ProtocolBase
 from spyne.protocol.soap import Soap11, Soap12
 
 from adapter.exceptions import AdapterError, BackendProtocolError, RequestError
-from adapter.mapping.errors import safe_message
 from adapter.server import faults
 from adapter.server.schema import ContractSchema
 
@@ -112,8 +111,9 @@ class ServedProtocol(Soap11):
     def _translated(self, ctx: Any, fault: Any, *, with_detail: bool = True) -> tuple[AdapterError, Any]:
         if not isinstance(fault, SoapFault):
             code, text = str(fault.faultcode or "Server"), str(fault.faultstring or "")
-            if code.startswith("Client"):  # Spyne's own: an unknown Body entry, a malformed envelope
-                return RequestError(safe_message(text) or "the request cannot be processed"), None
+            log.info("Spyne's own fault: %s: %s", code, text)  # its words stay in the log, never in the reply
+            if code.startswith("Client"):
+                return RequestError("the request cannot be read as the contract says"), None
             return AdapterError("Spyne reported an error"), None
         if fault.payload is None or not with_detail:
             return fault.error, None

@@ -1,34 +1,37 @@
-"""A served contract as Spyne applications: one per SOAP version, with one method per contract operation.
+"""A served contract as Spyne applications (one per SOAP version, one method per contract operation) over a REST
+backend.
 
 Nothing here is written per contract. The methods, their input and output classes and the fault detail classes are
-made from the contract (:mod:`adapter.server.types`); each method turns its request into plain data, lets the
-compiled mapping make the REST call and read its reply (:mod:`adapter.mapping.restplan`), and turns the result back
-into the output class, or into a :class:`SoapFault`.
+made from the contract (:mod:`adapter.server.types`). A call goes in three steps, so that the endpoint can run the
+first and last off the event loop when they are large and the middle one never holds a thread:
+:meth:`ServedService.read` (Spyne reads the parsed envelope), :meth:`ServedService.call` (the compiled mapping makes
+the REST call, :mod:`adapter.mapping.restplan`, awaited on the one HTTP client), :meth:`ServedService.reply` (the
+reply becomes the output class, or a declared fault, and Spyne writes it).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from spyne import Application, ServiceBase, rpc
-from spyne.server.wsgi import WsgiApplication
 from spyne.util.appreg import unregister_application
 
-from adapter.exceptions import AdapterError, DeclaredFault
+from adapter.exceptions import DeclaredFault
 from adapter.mapping import restplan
 from adapter.mapping.restcompiler import CompiledService
 from adapter.mapping.shapes import Complex
+from adapter.outbound.client import Reply
 from adapter.rest.client import RestBackend
+from adapter.server import driver
 from adapter.server.protocol import Detail, ServedSoap11, ServedSoap12, SoapFault
 from adapter.server.schema import ContractSchema
 from adapter.server.types import Model, TypeBuilder, from_plain, to_plain
 from adapter.soap.bindings import BoundOperation, ServiceBindings
 from adapter.soap.contract import Contract
 
-log = logging.getLogger("adapter.server")
 _PROTOCOLS = {"1.1": ServedSoap11, "1.2": ServedSoap12}
 
 
@@ -44,9 +47,21 @@ class _Method:
     faults: dict[str, tuple[Model, Complex, str]]  # detail element name → class, shape, namespace
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """A request and the backend's raw reply to it."""
+
+    incoming: driver.Incoming
+    soap_input: dict[str, Any]
+    reply: Reply
+
+    @property
+    def size(self) -> int:
+        return len(self.reply.body)
+
+
 class ServedService:
-    """Answers a contract's operations through a REST backend; ``applications[version]`` is Spyne serving them
-    (a WSGI app per SOAP version the contract binds)."""
+    """Answers a contract's operations through a REST backend, with Spyne reading and writing the envelopes."""
 
     def __init__(
         self,
@@ -62,37 +77,34 @@ class ServedService:
         self.schema = schema
         types = TypeBuilder()
         self.methods = {name: _method(bound, contract, types) for name, bound in bindings.operations.items()}
-        self.applications = {version: self._wsgi(version) for version in bindings.versions}
+        self.servers = {version: driver.SpyneServer(self._application(version)) for version in bindings.versions}
 
-    def answer(self, name: str, request: Any) -> Any:
-        """The output instance for one request instance of operation ``name``; raises :class:`SoapFault`."""
+    def read(self, version: str, envelope: etree._Element) -> driver.Incoming:
+        """The request in a vetted ``envelope``, read and validated by Spyne; raises :class:`AdapterError`."""
+        return driver.read(self.servers[version], envelope)
+
+    async def call(self, incoming: driver.Incoming) -> Exchange:
+        """Make the operation's REST call; raises :class:`AdapterError` (a Client fault for an input the call cannot
+        carry, a Server fault when the backend fails)."""
+        method = self.methods[incoming.operation]
+        request = incoming.request
+        soap_input = to_plain(request, method.input_model, method.input_shape) if request is not None else {}
+        http_call = restplan.http_call(self.compiled.calls[incoming.operation], soap_input)
+        return Exchange(incoming, soap_input, await self.backend.send(http_call))
+
+    def reply(self, exchange: Exchange) -> driver.Written:
+        """The reply envelope for the backend's reply: the output, or a declared fault; raises :class:`AdapterError`
+        for a reply that no rule maps or that does not make the contract's output."""
+        name = exchange.incoming.operation
         method = self.methods[name]
+        document = self.backend.document(exchange.reply)
         try:
-            soap_input = to_plain(request, method.input_model, method.input_shape) if request is not None else {}
-            call = self.compiled.calls[name]
-            reply = self.backend.send(restplan.http_call(call, soap_input))
-            output = restplan.soap_output(call, reply, soap_input)
-            return from_plain(output, method.output_model, method.output_shape)
+            output = restplan.soap_output(self.compiled.calls[name], document, exchange.soap_input)
         except DeclaredFault as exc:
-            raise SoapFault(exc, _detail(method, exc)) from None
-        except AdapterError as exc:
-            if exc.status >= 500:
-                log.warning("%s: %s (%s)", name, exc.title, exc.detail)
-            raise SoapFault(exc) from None
-        except Exception:
-            log.exception("%s: unexpected error", name)
-            raise SoapFault(AdapterError("unexpected error")) from None
+            return driver.write(exchange.incoming, fault=SoapFault(exc, _detail(method, exc)))
+        return driver.write(exchange.incoming, output=from_plain(output, method.output_model, method.output_shape))
 
-    def _answer(self, ctx: Any, name: str, request: Any) -> Any:
-        try:
-            return self.answer(name, request)
-        except SoapFault as fault:
-            # Answered by Spyne's error path all the same; raised, Spyne would log every business fault with a
-            # traceback. Server-side failures are logged in answer().
-            ctx.out_error = fault
-            return None
-
-    def _wsgi(self, version: str) -> WsgiApplication:
+    def _application(self, version: str) -> Application:
         methods = {f"op_{index}": self._spyne_method(name) for index, name in enumerate(self.methods)}
         service = type(self.bindings.service, (ServiceBase,), methods)
         dispatch = {method.bound.input: f"{{{self.bindings.namespace}}}{name}" for name, method in self.methods.items()}
@@ -105,9 +117,11 @@ class ServedService:
             out_protocol=protocol(self.schema, dispatch),
         )
         unregister_application(app)  # Spyne keeps a process-wide registry; nothing here uses it
-        return WsgiApplication(app, max_content_length=2**31)  # the endpoint has capped the size already
+        return app
 
     def _spyne_method(self, name: str) -> Any:
+        """The operation's signature for Spyne (input class → output class). Spyne never calls the function: the
+        answer is made by :meth:`call` and :meth:`reply`, which need no thread of their own."""
         method = self.methods[name]
         options = {
             "_returns": method.output_model,
@@ -118,12 +132,12 @@ class ServedService:
         if method.input_model is None:
 
             def empty(ctx: Any) -> Any:
-                return self._answer(ctx, name, None)
+                raise NotImplementedError(name)
 
             return rpc(**options)(_named(empty, name))
 
         def call(ctx: Any, request: Any) -> Any:
-            return self._answer(ctx, name, request)
+            raise NotImplementedError(name)
 
         return rpc(method.input_model, **options)(_named(call, name))
 

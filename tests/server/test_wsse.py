@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ from lxml import etree
 from pydantic import SecretStr
 
 from adapter.server.faults import AuthenticationFailed
-from adapter.server.wsse import PASSWORD_DIGEST, WSSE, WSU, NonceCache, UsernameTokenGuard
+from adapter.server.wsse import PASSWORD_DIGEST, WSSE, WSU, MemoryNonceStore, UsernameTokenGuard
 from adapter.settings import Settings
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
@@ -50,7 +51,13 @@ def clock() -> Clock:
 
 @pytest.fixture
 def guard(clock: Clock) -> UsernameTokenGuard:
-    return UsernameTokenGuard({"demo": SecretStr("demo-pass")}, window=300, capacity=3, clock=clock)
+    store = MemoryNonceStore(max_bytes=1 << 20, max_user_bytes=1 << 16, clock=clock)
+    return UsernameTokenGuard({"demo": SecretStr("demo-pass")}, store, window=300, clock=clock)
+
+
+def check(guard: UsernameTokenGuard, header: etree._Element | None) -> str:
+    """Both steps, as the endpoint takes them: the token verified, then its nonce admitted."""
+    return asyncio.run(guard.admit(guard.verify(header)))
 
 
 def stamp(delta: float = 0) -> str:
@@ -58,11 +65,11 @@ def stamp(delta: float = 0) -> str:
 
 
 def test_password_text(guard: UsernameTokenGuard) -> None:
-    assert guard.check(header("demo-pass")) == "demo"
+    assert check(guard, header("demo-pass")) == "demo"
 
 
 def test_password_digest(guard: UsernameTokenGuard) -> None:
-    assert guard.check(header("demo-pass", nonce=b"n-1", created=stamp(-10), digest=True)) == "demo"
+    assert check(guard, header("demo-pass", nonce=b"n-1", created=stamp(-10), digest=True)) == "demo"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +89,7 @@ def test_password_digest(guard: UsernameTokenGuard) -> None:
 )
 def test_refused(guard: UsernameTokenGuard, bad: object) -> None:
     with pytest.raises(AuthenticationFailed) as caught:
-        guard.check(bad())  # type: ignore[operator]
+        check(guard, bad())  # type: ignore[operator]
     assert caught.value.detail == "The security token could not be authenticated or authorized"
 
 
@@ -91,32 +98,36 @@ def test_digest_without_nonce_is_refused(guard: UsernameTokenGuard) -> None:
     nonce = token.find(f".//{{{WSSE}}}Nonce")
     nonce.getparent().remove(nonce)
     with pytest.raises(AuthenticationFailed):
-        guard.check(token)
+        check(guard, token)
 
 
 def test_a_nonce_is_accepted_once_within_the_window(guard: UsernameTokenGuard, clock: Clock) -> None:
     first = header("demo-pass", nonce=b"same", created=stamp(), digest=True)
-    assert guard.check(first) == "demo"
+    assert check(guard, first) == "demo"
     with pytest.raises(AuthenticationFailed):
-        guard.check(first)  # replayed as is
+        check(guard, first)  # replayed as is
     clock.now += 301
     with pytest.raises(AuthenticationFailed):
-        guard.check(first)  # the nonce is forgotten, but its Created is too old now
+        check(guard, first)  # the nonce is forgotten, but its Created is too old now
 
 
 def test_a_wrong_password_does_not_burn_the_nonce(guard: UsernameTokenGuard) -> None:
     with pytest.raises(AuthenticationFailed):
-        guard.check(header("wrong", nonce=b"mine", created=stamp(), digest=True))
-    assert guard.check(header("demo-pass", nonce=b"mine", created=stamp(), digest=True)) == "demo"
+        check(guard, header("wrong", nonce=b"mine", created=stamp(), digest=True))
+    assert check(guard, header("demo-pass", nonce=b"mine", created=stamp(), digest=True)) == "demo"
 
 
-def test_nonce_cache_expires_and_is_bounded(clock: Clock) -> None:
-    cache = NonceCache(window=10, capacity=2, clock=clock)
-    assert cache.add("u", "a") and cache.add("u", "b")
-    assert not cache.add("u", "a")
-    assert not cache.add("u", "c")  # full of live nonces: refused rather than forgetting one
+def test_nonce_store_expires_and_is_bounded(clock: Clock) -> None:
+    entry = MemoryNonceStore.ENTRY_BYTES + 1
+    store = MemoryNonceStore(max_bytes=10 * entry, max_user_bytes=2 * entry, clock=clock)
+    later = clock.now + 10
+    assert store.add("u", b"a", later) and store.add("u", b"b", later)
+    assert not store.add("u", b"a", later)
+    assert not store.add("u", b"c", later)  # u's share is full of live nonces: refused rather than forgetting one
+    assert store.add("v", b"c", later)  # ... and only for u
     clock.now += 11
-    assert cache.add("u", "a") and cache.add("u", "c")
+    assert store.add("u", b"a", clock.now + 10) and store.add("u", b"c", clock.now + 10)
+    assert store.used == 2 * entry  # v's expired nonce was dropped as well
 
 
 def test_users_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
