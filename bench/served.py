@@ -36,7 +36,7 @@ HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{TNS}/Get
 def _hub(port: int) -> None:
     import uvicorn
 
-    from adapter.simulators import payments_hub
+    from adapter.demo.simulators import payments_hub
 
     uvicorn.run(payments_hub.create_app(), host=HOST, port=port, log_level="warning")
 

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from adapter.demo.simulators import payments_hub
 from adapter.server.faults import ServiceBusy
 from adapter.server.workers import Workers
 from adapter.settings import XmlLimits
-from adapter.simulators import payments_hub
 from adapter.testing import serve_asgi
 from tests.server.conftest import Served, served_stack
 from tests.server.test_endpoint import ACTION, GET, SOAP11, token
