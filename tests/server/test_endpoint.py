@@ -196,7 +196,7 @@ def test_missing_or_wrong_credentials_are_failed_authentication(served: Served, 
 # -- backend failures ------------------------------------------------------------------------------------------
 
 
-def _broken_hub() -> Starlette:
+def broken_hub() -> Starlette:
     """A payments hub gone wrong in every way a REST backend can."""
 
     async def payment(request: Request) -> Response:
@@ -228,7 +228,7 @@ def _broken_hub() -> Starlette:
 
 @pytest.fixture(scope="module")
 def broken() -> Iterator[Served]:
-    with serve_asgi(_broken_hub()) as hub, served_stack(PAYMENTS_HUB_URL=hub) as running:
+    with serve_asgi(broken_hub()) as hub, served_stack(PAYMENTS_HUB_URL=hub) as running:
         yield running
 
 
