@@ -8,6 +8,8 @@ contract resolve there, and nothing is ever fetched from a network.
 
 from __future__ import annotations
 
+import logging
+import re
 import tempfile
 import threading
 from copy import deepcopy
@@ -24,6 +26,25 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 
 
+# libxml2's validity error kinds (its SCHEMAV_* names), in our words: a fault never carries libxml2's text.
+_KINDS = (
+    ("PATTERN", "does not match the contract's pattern"),
+    ("MINLENGTH", "is shorter than the contract allows"),
+    ("MAXLENGTH", "is longer than the contract allows"),
+    ("LENGTH_VALID", "does not have the length the contract sets"),
+    ("ENUMERATION", "is not one of the values the contract lists"),
+    ("DIGITS", "has more digits than the contract allows"),
+    ("INCLUSIVE", "is outside the range the contract allows"),
+    ("EXCLUSIVE", "is outside the range the contract allows"),
+    ("DATATYPE", "is not a value of its type"),
+    ("COMPLEX_TYPE_3", "has an attribute the contract does not declare"),
+    ("COMPLEX_TYPE_4", "lacks an attribute the contract requires"),
+    ("CVC_ELT_1", "is not an element the contract declares"),
+)
+_PREFIX = re.compile(r"[^/\[\]:]+:")
+log = logging.getLogger("adapter.server.schema")
+
+
 class ContractSchema:
     """Validates elements against the schemas of one contract. Safe to share between threads."""
 
@@ -32,12 +53,23 @@ class ContractSchema:
         self._lock = threading.Lock()  # an lxml validator keeps its error log on itself
 
     def problem(self, element: etree._Element) -> str | None:
-        """``None`` when ``element`` is valid, else the first error's message (line numbers left out)."""
+        """``None`` when ``element`` is valid, else the first problem: where (the element path, local names) and
+        what, in the adapter's words; libxml2's own message goes to the log."""
         with self._lock:
             if self._schema.validate(element):
                 return None
             errors = list(self._schema.error_log)
-        return errors[0].message if errors else "the document does not conform to the contract"
+        if not errors:
+            return "the document does not conform"
+        first = errors[0]
+        log.info("schema validation: %s", first.message)
+        return f"{_PREFIX.sub('', first.path or '').lstrip('/')}: {_kind(first.type_name, first.message)}"
+
+
+def _kind(type_name: str, message: str) -> str:
+    if type_name == "SCHEMAV_ELEMENT_CONTENT":
+        return "lacks a required element" if "Missing child" in message else "is not expected here"
+    return next((words for key, words in _KINDS if key in type_name), "does not conform")
 
 
 def load_schema(wsdl: Path, limits: XmlLimits) -> ContractSchema:

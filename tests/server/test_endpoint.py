@@ -127,12 +127,21 @@ def test_many_attributes_are_refused_quickly(served: Served) -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (GET.replace("PAY-000001", ""), "PaymentOrderId"),  # Max35Text: minLength 1
-        (GET.replace("PaymentOrderId>", "OrderId>"), "OrderId"),
+        (GET.replace("PAY-000001", ""), "GetPaymentOrder/PaymentOrderId: is shorter than the contract allows"),
+        (GET.replace("PaymentOrderId>", "OrderId>"), "GetPaymentOrder/OrderId: is not expected here"),
+        (
+            GET.replace("<po:PaymentOrderId>PAY-000001</po:PaymentOrderId>", ""),
+            "GetPaymentOrder: lacks a required element",
+        ),
         (
             f'<po:ListPaymentOrders xmlns:po="{TNS}"><po:DebtorIBAN>de89370400440532013000</po:DebtorIBAN>'
             "</po:ListPaymentOrders>",
-            "pattern",
+            "ListPaymentOrders/DebtorIBAN: does not match the contract's pattern",
+        ),
+        (
+            f'<po:ListPaymentOrders xmlns:po="{TNS}"><po:DebtorIBAN>DE89370400440532013000</po:DebtorIBAN>'
+            "<po:Status>WEIRD</po:Status></po:ListPaymentOrders>",
+            "ListPaymentOrders/Status: is not one of the values the contract lists",
         ),
     ],
 )
@@ -140,8 +149,7 @@ def test_requests_that_break_the_schema_never_reach_the_backend(served: Served, 
     before = dict(served.hub.payments)
     action = "ListPaymentOrders" if "List" in body else "GetPaymentOrder"
     code, text = fault_of(post(served, envelope(body), action=action))
-    assert code == f"{{{SOAP11}}}Client"
-    assert text.startswith("the request does not conform to the contract") and problem in text
+    assert (code, text) == (f"{{{SOAP11}}}Client", f"the request does not conform to the contract: {problem}")
     assert served.hub.payments == before
 
 
