@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapter.exceptions import BackendProtocolError, DeclaredFault, MappingErrors
+from adapter.exceptions import BackendProtocolError, DeclaredFault, MappingErrors, RequestValidationError
 from adapter.mapping.restplan import HttpReply, http_call, soap_output, text
 from adapter.project import ServedBinding, load_served_binding
 
@@ -123,8 +123,10 @@ def test_soap_input_to_an_http_call(shipped: ServedBinding) -> None:
         "endToEndId": "007",
         "remittanceInformation": ["one"],
     }
-    get = http_call(shipped.service.calls["GetPaymentOrder"], {"PaymentOrderId": "PAY/1 ?"})
-    assert (get.path, get.body) == ("/payments/PAY%2F1%20%3F", None)
+    get = http_call(shipped.service.calls["GetPaymentOrder"], {"PaymentOrderId": "PAY 1;ü"})
+    assert (get.path, get.body) == ("/payments/PAY%201%3B%C3%BC", None)  # one segment, all but unreserved escaped
+    with pytest.raises(RequestValidationError, match="PaymentOrderId: cannot be sent as a path segment"):
+        http_call(shipped.service.calls["GetPaymentOrder"], {"PaymentOrderId": "PAY/1 ?"})  # moves the path
     listed = http_call(shipped.service.calls["ListPaymentOrders"], {"DebtorIBAN": "DE1", "Status": "ACCEPTED"})
     assert listed.query == (("debtorAccount", "DE1"), ("status", "scheduled"))
     assert http_call(shipped.service.calls["ListPaymentOrders"], {"DebtorIBAN": "DE1"}).query == (
