@@ -107,12 +107,16 @@ def _with_and_without_slash(path: str) -> list[str]:
     return list(dict.fromkeys((path, bare or "/", bare + "/")))
 
 
-def serve_contracts(served: Iterable[ServedBinding], settings: Settings) -> ServedContracts:
-    """The endpoints of ``served`` (see :func:`adapter.project.load_served`), sharing one pool of worker threads."""
+def serve_contracts(
+    served: Iterable[ServedBinding], settings: Settings, nonces: NonceStore | None = None
+) -> ServedContracts:
+    """The endpoints of ``served`` (see :func:`adapter.project.load_served`), sharing one pool of worker threads and
+    ``nonces``, the store of UsernameToken nonces (a shared one across instances; by default each endpoint keeps its
+    own in memory)."""
     workers = Workers(settings.soap_workers, settings.soap_queue_timeout)
     return ServedContracts(
-        {binding.service.model.endpoint.path: endpoint(binding, settings, workers) for binding in served}
+        {binding.service.model.endpoint.path: endpoint(binding, settings, workers, nonces) for binding in served}
     )
 
 
-__all__ = ["ServedContracts", "SoapEndpoint", "endpoint", "serve_contracts"]
+__all__ = ["MemoryNonceStore", "NonceStore", "ServedContracts", "SoapEndpoint", "endpoint", "serve_contracts"]
