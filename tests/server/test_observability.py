@@ -5,6 +5,7 @@ included."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,7 +41,12 @@ def recorded() -> Iterator[Records]:
 
 
 def _access(records: Records, rid: str) -> dict[str, object]:
-    [record] = [r for r in records.named("adapter.access") if getattr(r, "requestId", None) == rid]
+    """The access record of request ``rid``; it is written once the reply is sent, so it may come a moment later."""
+    deadline = time.monotonic() + 5
+    while not (found := [r for r in records.named("adapter.access") if getattr(r, "requestId", None) == rid]):
+        assert time.monotonic() < deadline, f"no access record for {rid}"
+        time.sleep(0.01)
+    [record] = found
     return {key: getattr(record, key) for key in ("route", "operation", "caller", "status", "fault")}
 
 
@@ -49,16 +55,16 @@ def test_the_access_record_of_a_served_call(served: Served) -> None:
         post(served, envelope(), **{"X-Request-ID": "rid-ok"})
         post(served, envelope(header=token(password="wrong")), **{"X-Request-ID": "rid-auth"})
         post(served, envelope(GET.replace("PAY-000001", "PAY-404")), **{"X-Request-ID": "rid-404"})
-    assert _access(records, "rid-ok") == {
-        "route": PATH, "operation": "GetPaymentOrder", "caller": USER, "status": 200, "fault": None,
-    }  # fmt: skip
-    assert _access(records, "rid-auth") == {
-        "route": PATH, "operation": None, "caller": None, "status": 500, "fault": "wsse:FailedAuthentication",
-    }  # fmt: skip
-    assert _access(records, "rid-404") == {
-        "route": PATH, "operation": "GetPaymentOrder", "caller": USER, "status": 500, "fault": "Client",
-    }  # fmt: skip
-    assert all(r.durationMs >= 0 for r in records.named("adapter.access"))  # type: ignore[attr-defined]
+        assert _access(records, "rid-ok") == {
+            "route": PATH, "operation": "GetPaymentOrder", "caller": USER, "status": 200, "fault": None,
+        }  # fmt: skip
+        assert _access(records, "rid-auth") == {
+            "route": PATH, "operation": None, "caller": None, "status": 500, "fault": "wsse:FailedAuthentication",
+        }  # fmt: skip
+        assert _access(records, "rid-404") == {
+            "route": PATH, "operation": "GetPaymentOrder", "caller": USER, "status": 500, "fault": "Client",
+        }  # fmt: skip
+        assert all(r.durationMs >= 0 for r in records.named("adapter.access"))  # type: ignore[attr-defined]
 
 
 def test_records_from_worker_threads_carry_the_request_id() -> None:
@@ -67,18 +73,18 @@ def test_records_from_worker_threads_carry_the_request_id() -> None:
         with recorded() as records:
             post(served, envelope(), **{"X-Request-ID": "rid-fine"})
             post(served, envelope(GET.replace("PAY-000001", "PAY-BADIBAN")), **{"X-Request-ID": "rid-broken"})
-    assert _access(records, "rid-fine")["operation"] == "GetPaymentOrder"
+            assert _access(records, "rid-fine")["operation"] == "GetPaymentOrder"
+            assert _access(records, "rid-broken")["fault"] == "Server"
     # a reply that breaks the contract is logged while Spyne writes it, on a worker thread
     [line] = [r for r in records.named("adapter.server") if r.getMessage().startswith("reply of")]
     assert line.threadName.startswith("AnyIO worker thread")
     assert line.requestId == "rid-broken"  # type: ignore[attr-defined]
-    assert _access(records, "rid-broken")["fault"] == "Server"
 
 
 def test_backend_lines_carry_the_request_id() -> None:
     with served_stack(PAYMENTS_HUB_URL=f"http://127.0.0.1:{free_port()}") as down, recorded() as records:
         post(down, envelope(), **{"X-Request-ID": "rid-down"})
+        assert _access(records, "rid-down")["fault"] == "Server"
     backend = [r for r in records.records if r.name in ("adapter.backend", "adapter.server")]
     assert backend and {getattr(r, "requestId", None) for r in backend} == {"rid-down"}
     assert any(r.name == "adapter.backend" for r in backend)  # the HTTP client's own line
-    assert _access(records, "rid-down")["fault"] == "Server"
