@@ -21,6 +21,11 @@ Element = Any  # lxml.etree._Element; lxml ships no type information
 _CHUNK = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+# One sentence wherever a DTD is refused (CLI, problem detail, SOAP fault): what was found and why it is refused.
+DTD_REFUSED = (
+    "the document declares a DTD (<!DOCTYPE …>), which is refused: a DTD can expand entities and fetch external "
+    "files (XXE)"
+)
 
 
 class XmlError(RequestError):
@@ -54,7 +59,7 @@ def parse(data: bytes, limits: XmlLimits) -> Element:
     if data.startswith(_UTF16):
         raise XmlError("the XML document must be UTF-8")  # SOAP messages here are UTF-8; no second decoder to trust
     if has_doctype(data):
-        raise XmlError("a DTD is not allowed")
+        raise XmlError(DTD_REFUSED)
     parser = _parser()
     guard = _Guard(limits)
     try:
@@ -68,7 +73,7 @@ def parse(data: bytes, limits: XmlLimits) -> Element:
             raise XmlError(f"the document nests deeper than {limits.max_depth} elements") from None
         raise XmlError(f"not well-formed XML (line {exc.lineno})") from None
     if root.getroottree().docinfo.doctype:
-        raise XmlError("a DTD is not allowed")
+        raise XmlError(DTD_REFUSED)
     return root
 
 

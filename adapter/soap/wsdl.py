@@ -21,6 +21,7 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings.http import HttpGetBinding, HttpPostBinding
 from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding
 
+from adapter import xml
 from adapter.exceptions import ContractError
 from adapter.soap.facets import encoded_operations, enumerations
 from adapter.soap.transport import OfflineTransport, zeep_settings
@@ -185,6 +186,8 @@ def _translated(path: Path, transport: OfflineTransport) -> Iterator[None]:
         yield
     except ContractError as exc:
         raise ContractError(exc.detail if exc.detail.startswith(name) else f"{name}: {exc.detail}") from None
+    except (zeep_exceptions.DTDForbidden, zeep_exceptions.EntitiesForbidden):
+        raise ContractError(f"{_last(transport) or name}: {xml.DTD_REFUSED}") from None
     except zeep_exceptions.XMLParseError as exc:
         where = _where(exc.filename, exc.sourceline, transport) or name
         raise ContractError(f"{where}: {exc.message}") from None

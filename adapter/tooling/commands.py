@@ -294,7 +294,7 @@ def try_command(
             if answer.note:
                 click.echo(f"# {answer.note}", err=True)
             click.echo(f"HTTP {answer.status}")
-            click.echo("\n".join(canon.json_lines(answer.body)))
+            click.echo("\n".join(canon.json_lines(answer.body, ordered=True)))  # in mapping order, as served
 
 
 def _apply_params(request: Request, path: str, params: tuple[str, ...]) -> None:
