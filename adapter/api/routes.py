@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -45,7 +46,7 @@ class RouteEndpoint:
         try:
             output = await self.backend.call(self.compiled.operation, payload)
         except BackendFault as exc:
-            raise fault_error(self.compiled.errors, exc.fault) or exc from None
+            raise fault_error(self.compiled.errors, exc.fault) or self._untranslated(exc, data, payload) from None
         error = row_error(self.compiled.errors, output)
         if error is not None:
             raise error
@@ -56,6 +57,14 @@ class RouteEndpoint:
             media_type="application/json",
             headers=self._location(document),
         )
+
+    def _untranslated(self, exc: BackendFault, data: dict[str, Any], payload: dict[str, Any]) -> BackendFault:
+        """A fault no error rule translates, as the log will show it (:mod:`adapter.api.problems`): the caller gets
+        a bare 502, the operator its code and faultstring, with the values this route marks sensitive masked."""
+        message = exc.fault.message
+        for value in _sensitive_values(self.compiled, data, payload):
+            message = message.replace(value, mask(value))
+        return BackendFault(replace(exc.fault, message=message))
 
     def _describe(self, request: Request) -> None:
         """Tell the access log what this request is, with sensitive parameters masked."""
@@ -84,6 +93,16 @@ class RouteEndpoint:
             return {"Location": template.format_map(values)}
         except KeyError:
             return {}  # the reply lacked the field; the body still says what was created
+
+
+def _sensitive_values(compiled: CompiledRoute, data: dict[str, Any], payload: dict[str, Any]) -> list[str]:
+    """What the caller sent for the route's sensitive sources, as sent and as mapped (``de89 3704…`` became
+    ``DE893704…``), longest first so that no value is masked only in part."""
+    found: set[str] = set()
+    for plan in compiled.request:
+        if plan.source is not None and plan.source.text in compiled.sensitive:
+            found.update(v for v in (plan.source.get(data), payload.get(plan.target)) if isinstance(v, str))
+    return sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
 
 
 def _query(request: Request) -> dict[str, Any]:
