@@ -1,6 +1,6 @@
 """Inbound SOAP: contracts served with Spyne, answered by REST backends. Everything that imports Spyne.
 
-    soap = serve_contracts(load_served(...), settings)   # soap.routes: one Starlette route per contract
+    soap = serve_contracts(load_project(...).served, settings)   # soap.routes: one Starlette route per contract
 
 Layout: :mod:`.types` (Spyne classes from the contract), :mod:`.schema` (the contract's XSD as validator),
 :mod:`.protocol` (Spyne's SOAP 1.1/1.2 held to the contract), :mod:`.service` (the Spyne applications),
@@ -80,7 +80,7 @@ class ServedContracts:
 
 
 def serve_contracts(served: Iterable[ServedBinding], settings: Settings) -> ServedContracts:
-    """The endpoints of ``served`` (see :func:`adapter.project.load_served`)."""
+    """The endpoints of ``served`` (see :func:`adapter.project.load_project`)."""
     return ServedContracts({binding.service.model.endpoint.path: endpoint(binding, settings) for binding in served})
 
 
