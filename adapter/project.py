@@ -46,6 +46,14 @@ def mapping_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
+def contract_path(file: Path, wsdl_dir: Path, wsdl: str) -> Path:
+    """Where a mapping's ``contract.wsdl`` points: relative to the mapping file's folder when it starts with ``./``
+    or ``../`` (a contract kept elsewhere, e.g. fetched), otherwise under the contracts folder."""
+    if wsdl.startswith(("./", "../")):
+        return file.parent / wsdl
+    return wsdl_dir / wsdl
+
+
 def load_binding(
     file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
 ) -> Binding:
@@ -59,7 +67,7 @@ def load_binding(
     wsse, tls = _outbound_security(parsed, env)
     load = contracts.contract if contracts is not None else load_contract
     with _located_contract_errors(parsed.located, name):
-        contract = load(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
+        contract = load(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port, wsse=wsse)
     compiler = Compiler(name, parsed.located, contract.operations)
     compiled = compiler.compile(parsed.model)
     if compiler.problems:
@@ -206,7 +214,7 @@ def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | Non
     parsed = parse_served_mapping(text, name, env)
     ref = parsed.model.contract
     with _located_contract_errors(parsed.located, name):
-        contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port)
+        contract = load_contract(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port)
         service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
     compiler = RestCompiler(name, parsed.located, contract.operations)
     compiled = compiler.compile_service(parsed.model)

@@ -125,7 +125,10 @@ class Backend(Strict):
 
 
 class ContractRef(Strict):
-    wsdl: str = Field(description="Path of the WSDL under the `wsdl/` folder.")
+    wsdl: str = Field(
+        description="Path of the WSDL under the contracts folder (`wsdl/`), or relative to this file when it starts "
+        "with `./` or `../`."
+    )
     service: str | None = None
     port: str | None = None
 

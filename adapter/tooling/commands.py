@@ -18,6 +18,7 @@ from adapter.tooling.progress import progress
 
 if TYPE_CHECKING:  # zeep is imported by the commands that need it, so that `adapter --help` stays quick
     from adapter.soap.contract import Contract, ContractStore
+    from adapter.soap.policy import UsernameTokenPolicy
     from adapter.soap.wsdl import Wsdl
     from adapter.tooling.scaffold import Scaffolder
     from adapter.tooling.trial import Request
@@ -175,7 +176,8 @@ def scaffold_command(
         chosen = intake.ports(loaded, service, port)
         contracts = [store.contract(wsdl, service=info.service, port=info.name) for info in chosen]
         selections = intake.select_each([list(c.operations) for c in contracts], patterns)
-        reference = intake.wsdl_reference(wsdl, config.wsdl_dir)
+        folder = output.parent if output is not None else config.mappings_dir
+        reference = intake.wsdl_reference(wsdl, config.wsdl_dir, folder)
         scaffolder = Scaffolder(Limits(depth=depth, fields=max_fields))
         texts = []
         for contract, names, target_file in zip(contracts, selections, _outputs(output, contracts), strict=True):
@@ -185,12 +187,8 @@ def scaffold_command(
                     _write(target_file, texts[-1], force, len(names))
     if output is None:
         click.echo("\n---\n".join(texts), nl=False)
-    if Path(reference).is_absolute():
-        click.echo(
-            f"note: {wsdl} is outside {config.wsdl_dir}/, so the mapping names it by its absolute path; "
-            f"copy it under {config.wsdl_dir}/ and shorten contract.wsdl",
-            err=True,
-        )
+    if reference.startswith(("./", "../")):
+        click.echo(f"note: {wsdl} is outside {config.wsdl_dir}/: the mapping names it relative to {folder}/", err=True)
 
 
 def _scaffold_port(
@@ -199,6 +197,7 @@ def _scaffold_port(
     from adapter.tooling import intake
     from adapter.tooling.scaffold import Target, scaffold
 
+    token = _username_token(contract)
     target = Target(
         wsdl=reference,
         service=contract.service,
@@ -207,9 +206,22 @@ def _scaffold_port(
         address=contract.address,
         source=contract.path.name,
         schema=intake.schema_reference(output, Path("docs/mapping.schema.json")),
+        username_token=token is not None,
+        password_digest=token is not None and token.digest,
     )
     with progress(f"scaffolding {contract.port}", total=len(names)) as advance:
         return scaffold(target, [contract.operations[n] for n in names], scaffolder=scaffolder, advance=advance)
+
+
+def _username_token(contract: Contract) -> UsernameTokenPolicy | None:
+    """What the port's WS-SecurityPolicy asks for, read from the documents the contract was loaded from."""
+    from adapter.soap.policy import username_token
+
+    wsdl = contract.wsdl
+    if wsdl is None:
+        return None
+    binding = wsdl.find_port(contract.service, contract.port).binding
+    return username_token(wsdl.transport.documents.values(), wsdl.transport.parse, binding)
 
 
 def _outputs(output: Path | None, contracts: list[Contract]) -> list[Path | None]:
