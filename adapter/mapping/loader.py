@@ -220,6 +220,7 @@ def _known_keys(place: tuple[Any, ...]) -> list[str]:
         "tls": model.BackendTls,
         "routes": model.Route,
         "errors": model.ErrorRule,
+        "pagination": model.Pagination,
     }
     parent = names[-1] if names else ""
     cls = by_parent.get(parent, model.Rule)

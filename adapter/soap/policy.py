@@ -11,13 +11,15 @@ inside the token's policy asks for the PasswordDigest form (WSS UsernameToken Pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
 from adapter import xml
-from adapter.soap.fixups import WSDL11, Parse
+
+Parse = Callable[[bytes], "xml.Element | None"]  # the contract loader's parser; None if not well-formed
+WSDL11 = "http://schemas.xmlsoap.org/wsdl/"
 
 WSP = ("http://www.w3.org/ns/ws-policy", "http://schemas.xmlsoap.org/ws/2004/09/policy")
 SP = (

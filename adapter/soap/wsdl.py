@@ -23,7 +23,7 @@ from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding
 
 from adapter import xml
 from adapter.exceptions import ContractError
-from adapter.soap.facets import encoded_operations, enumerations
+from adapter.soap.facets import bounds, encoded_operations, enumerations
 from adapter.soap.transport import OfflineTransport, zeep_settings
 
 SOAP11 = "SOAP 1.1"
@@ -77,6 +77,10 @@ class Wsdl:
     @cached_property
     def enumerations(self) -> Mapping[str, tuple[str, ...]]:
         return enumerations(self.transport.documents.values(), self.transport.parse)
+
+    @cached_property
+    def bounds(self) -> Mapping[str, Mapping[str, str]]:
+        return bounds(self.transport.documents.values(), self.transport.parse)
 
     @cached_property
     def encoded(self) -> frozenset[tuple[str, str]]:
