@@ -109,6 +109,67 @@ def inspect_command(
                 click.echo(line)
 
 
+# -- fetch ------------------------------------------------------------------------------------------------------
+
+
+@click.command("fetch")
+@click.argument("url")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write into (default: wsdl/<name of the WSDL>).",
+)
+@click.option(
+    "--allow-origin",
+    "origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Also fetch from this origin (scheme://host[:port]); repeatable. By default only the WSDL's own.",
+)
+@click.option("--max-documents", type=click.IntRange(1), help="At most this many documents (default 200).")
+@click.option("--max-document-bytes", type=click.IntRange(1), help="Bytes of one document (default 10 MiB).")
+@click.option("--max-total-bytes", type=click.IntRange(1), help="Bytes of all documents (default 50 MiB).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds per document (default 30).")
+@click.option("--force", is_flag=True, help="Replace the files of an earlier fetch.")
+def fetch_command(url: str, output: Path | None, origins: tuple[str, ...], force: bool, **limits: float | None) -> None:
+    """Download a WSDL and every document it imports (wsdl:import, xsd:import, include and redefine, recursively),
+    point each import at its local copy, and write fetch-manifest.json: each document's URL, path, SHA-256, size
+    and time of fetching. From then on inspect, scaffold, check and serve read the local copy, offline.
+
+    Only the WSDL's own origin is fetched from unless --allow-origin names more, and a redirect to another
+    origin is refused. No DTD is read; documents are parsed with the adapter's XML limits. The limits are
+    settings too: ADAPTER_FETCH__MAX_DOCUMENTS, __MAX_DOCUMENT_BYTES, __MAX_TOTAL_BYTES, __TIMEOUT.
+
+    \b
+    Example:
+      adapter fetch 'https://example.com/ship/Ship?wsdl' -o wsdl/ups
+      adapter inspect wsdl/ups/Ship.wsdl
+    """
+    import logging
+
+    from adapter.tooling.fetch import MANIFEST, default_folder, fetch
+
+    config = settings()
+    chosen = {name: value for name, value in limits.items() if value is not None}
+    fetch_limits = config.fetch.model_copy(update=chosen)
+    quiet = logging.NullHandler()  # the client's log line about a failed connection: the error below says it
+    logging.getLogger("adapter.backend").addHandler(quiet)
+    try:
+        with reported():
+            folder = output or default_folder(url, config.wsdl_dir)
+            copy = fetch(url, folder, fetch_limits, config.xml, allow=origins, force=force)
+    finally:
+        logging.getLogger("adapter.backend").removeHandler(quiet)
+    documents = copy.manifest["documents"]
+    total = sum(entry["size"] for entry in documents)
+    click.echo(f"fetched {len(documents)} document(s), {total:,} bytes, from {copy.manifest['source']}:")
+    for entry in documents:
+        note = "  (imports rewritten)" if "written" in entry else ""
+        click.echo(f"  {folder / entry['path']}  {entry['size']:,} bytes{note}")
+    click.echo(f"wrote {folder / MANIFEST}; next: adapter inspect {copy.main}", err=True)
+
+
 # -- scaffold ---------------------------------------------------------------------------------------------------
 
 
@@ -363,4 +424,4 @@ def test_command(path: Path | None, update: bool, wsdl_dir: Path | None) -> None
         sys.exit(1)
 
 
-COMMANDS = [inspect_command, scaffold_command, try_command, test_command]
+COMMANDS = [fetch_command, inspect_command, scaffold_command, try_command, test_command]
