@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import uvicorn
 
 from adapter import __version__
-from adapter.exceptions import MappingErrors
+from adapter.exceptions import MappingError, MappingErrors
 from adapter.logs import configure as configure_logging
 from adapter.settings import Settings
+
+if TYPE_CHECKING:  # adapter.project imports zeep: loaded by the commands that need it, so that --help stays quick
+    from adapter.project import Project
 
 
 def _settings(**overrides: object) -> Settings:
@@ -118,7 +121,10 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
 
     settings = _settings(wsdl_dir=wsdl_dir)
     targets = [found for item in files for found in (mapping_files(item) if item.is_dir() else [item])]
-    targets = targets or mapping_files(settings.mappings_dir)
+    targets = targets or ([] if files else mapping_files(settings.mappings_dir))
+    if not targets:  # serve refuses to start with nothing to serve
+        where = ", ".join(map(str, files)) or str(settings.mappings_dir)
+        _fail(MappingErrors([MappingError("no mapping files (*.yaml)", file=where)]), exit_code=1)
     with progress("checking mappings", total=len(targets)) as advance:
         project = survey(targets, settings.wsdl_dir, None, ContractStore(), advance)  # serve's own loading
     failed = {problem.file for problem in project.problems}
@@ -137,12 +143,12 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
         click.echo(f"{len(warnings)} warning(s): serve needs what they name", err=True)
 
 
-def _serve_needs(project: Any, settings: Settings) -> list[str]:
+def _serve_needs(project: Project, settings: Settings) -> list[str]:
     """What serve will need of its environment and settings that this one lacks (checked, never resolved)."""
     import os
 
     from adapter.api.auth import Authenticator
-    from adapter.exceptions import ConfigError, MappingError
+    from adapter.exceptions import ConfigError
     from adapter.mapping.yamlsource import locate
     from adapter.project import unset_variables
 

@@ -103,6 +103,14 @@ def test_the_shipped_project_passes_both(tmp_path: Path, monkeypatch: pytest.Mon
     create_app(project_settings(mappings_dir=folder), env=ENV)
 
 
+def test_a_folder_without_mapping_files_is_refused_by_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    checked = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert (checked.exit_code, checked.stderr.splitlines()[0]) == (1, f"{tmp_path}: no mapping files (*.yaml)")
+    with pytest.raises(MappingErrors, match="no mapping files"):
+        create_app(project_settings(mappings_dir=tmp_path), env=ENV)
+
+
 def test_unset_variables_are_warnings_that_name_them(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("BANK_USER", raising=False)
