@@ -19,7 +19,7 @@ from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
 from adapter.exceptions import AdapterError
 from adapter.outbound.client import HttpClient
-from adapter.project import Binding, load_project, load_served
+from adapter.project import Binding, load_project
 from adapter.server import serve_contracts
 from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
@@ -33,9 +33,10 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     """
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
     logs.install()  # every record written while serving a request carries its id
-    bindings = load_project(settings.mappings_dir, settings.wsdl_dir, env)
+    project = load_project(settings.mappings_dir, settings.wsdl_dir, env)  # what `adapter check` checks, too
+    bindings = project.bindings
     backends = [_backend(binding, settings) for binding in bindings]
-    soap = serve_contracts(load_served(settings.mappings_dir, settings.wsdl_dir, env), settings)  # SOAP over REST
+    soap = serve_contracts(project.served, settings)  # SOAP over REST
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import uvicorn
 
 from adapter import __version__
-from adapter.exceptions import MappingErrors
+from adapter.exceptions import MappingError, MappingErrors
 from adapter.logs import configure as configure_logging
 from adapter.settings import Settings
+
+if TYPE_CHECKING:  # adapter.project imports zeep: loaded by the commands that need it, so that --help stays quick
+    from adapter.project import Project
 
 
 def _settings(**overrides: object) -> Settings:
@@ -108,32 +111,59 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
 
     FILES are mapping files or folders of them (default: mappings/). Each problem is printed as
     file:line:column: message (field), with a "did you mean" for a misspelt element, path or key.
-    No secret needs to be set: ${VAR} references are checked, not resolved.
+    Everything serve refuses at start-up is a problem here too, across files as well (two files mapping
+    one method and path). No secret needs to be set: ${VAR} references are checked, not resolved, and
+    those this environment lacks are listed as warnings, with what else serve needs.
     """
-    from adapter.project import is_served_file, load_binding, load_served_binding, mapping_files
+    from adapter.project import mapping_files, survey
     from adapter.soap.contract import ContractStore
     from adapter.tooling.progress import progress
 
     settings = _settings(wsdl_dir=wsdl_dir)
     targets = [found for item in files for found in (mapping_files(item) if item.is_dir() else [item])]
-    targets = targets or mapping_files(settings.mappings_dir)
-    contracts = ContractStore()  # a contract named by several files is parsed once
-    problems = []
+    targets = targets or ([] if files else mapping_files(settings.mappings_dir))
+    if not targets:  # serve refuses to start with nothing to serve
+        where = ", ".join(map(str, files)) or str(settings.mappings_dir)
+        _fail(MappingErrors([MappingError("no mapping files (*.yaml)", file=where)]), exit_code=1)
     with progress("checking mappings", total=len(targets)) as advance:
-        for file in targets:
-            try:
-                if is_served_file(file):  # a SOAP contract served over REST
-                    served = load_served_binding(file, settings.wsdl_dir, env=None)
-                    click.echo(f"{file}: ok ({len(served.service.calls)} operations)")
-                    continue
-                binding = load_binding(file, settings.wsdl_dir, None, contracts)
-                click.echo(f"{file}: ok ({len(binding.mapping.routes)} routes)")
-            except MappingErrors as exc:
-                problems.extend(exc.errors)
-            finally:
-                advance()
-    if problems:
-        _fail(MappingErrors(problems), exit_code=1)  # 1: problems found (click uses 2 for usage errors)
+        project = survey(targets, settings.wsdl_dir, None, ContractStore(), advance)  # serve's own loading
+    failed = {problem.file for problem in project.problems}
+    for binding in project.bindings:
+        if binding.mapping.file not in failed:
+            click.echo(f"{binding.mapping.file}: ok ({len(binding.mapping.routes)} routes)")
+    for served in project.served:
+        if served.service.file not in failed:
+            click.echo(f"{served.service.file}: ok ({len(served.service.calls)} operations)")
+    warnings = _serve_needs(project, settings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if project.problems:
+        _fail(MappingErrors(project.problems), exit_code=1)  # 1: problems found (click uses 2 for usage errors)
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s): serve needs what they name", err=True)
+
+
+def _serve_needs(project: Project, settings: Settings) -> list[str]:
+    """What serve will need of its environment and settings that this one lacks (checked, never resolved)."""
+    import os
+
+    from adapter.api.auth import Authenticator
+    from adapter.exceptions import ConfigError
+    from adapter.mapping.yamlsource import locate
+    from adapter.project import unset_variables
+
+    needs = [error.detail for error in unset_variables(project, os.environ)]
+    try:
+        Authenticator(settings.auth)  # what create_app builds first
+    except ConfigError as exc:
+        needs.append(f"serve refuses to start: {exc.detail}")
+    for served in project.served:
+        if served.service.model.endpoint.username_token and not settings.soap_users:
+            line, column = locate(served.source.located, ("endpoint", "username_token"))
+            message = f"{served.service.model.endpoint.path} requires a UsernameToken; set ADAPTER_SOAP_USERS"
+            where = MappingError(message, file=served.service.file, line=line, column=column)
+            needs.append(where.detail)
+    return needs
 
 
 @main.command("hash-key")

@@ -1,26 +1,31 @@
-"""A project: the mapping files of a folder, each bound to its loaded contract. Used by serve, check and demo."""
+"""A project: the mapping files of a folder, each bound to its loaded contract, and what is wrong between them.
+Used by serve, check and demo."""
 
 from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from adapter.exceptions import AdapterError, ContractError, MappingError, MappingErrors
+from adapter.mapping.clashes import Claim, clashes
 from adapter.mapping.compiler import CompiledMapping, Compiler
 from adapter.mapping.loader import (
     ParsedMapping,
     ParsedServedMapping,
+    environment_references,
     is_served_mapping,
     parse_mapping,
     parse_served_mapping,
 )
+from adapter.mapping.model import Backend
 from adapter.mapping.restcompiler import CompiledService, RestCompiler
 from adapter.mapping.yamlsource import locate
+from adapter.outbound.pem import pem_path
 from adapter.outbound.tls import client_tls
 from adapter.soap.bindings import service_bindings
 from adapter.soap.contract import Contract, ContractStore, load_contract
@@ -41,6 +46,14 @@ def mapping_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
+def contract_path(file: Path, wsdl_dir: Path, wsdl: str) -> Path:
+    """Where a mapping's ``contract.wsdl`` points: relative to the mapping file's folder when it starts with ``./``
+    or ``../`` (a contract kept elsewhere, e.g. fetched), otherwise under the contracts folder."""
+    if wsdl.startswith(("./", "../")):
+        return file.parent / wsdl
+    return wsdl_dir / wsdl
+
+
 def load_binding(
     file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
 ) -> Binding:
@@ -54,7 +67,7 @@ def load_binding(
     wsse, tls = _outbound_security(parsed, env)
     load = contracts.contract if contracts is not None else load_contract
     with _located_contract_errors(parsed.located, name):
-        contract = load(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port, wsse=wsse)
+        contract = load(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port, wsse=wsse)
     compiler = Compiler(name, parsed.located, contract.operations)
     compiled = compiler.compile(parsed.model)
     if compiler.problems:
@@ -63,11 +76,14 @@ def load_binding(
 
 
 def _outbound_security(parsed: ParsedMapping, env: Mapping[str, str] | None) -> tuple[Any, ssl.SSLContext | bool]:
-    """The backend's WS-Security plugins and TLS context; not built when checking a mapping without its environment."""
-    if env is None:
-        return None, True
-    backend = parsed.model.backend
+    """The backend's WS-Security plugins and TLS context. Checking a mapping without its environment builds
+    neither, but the PEM files it names literally must exist all the same: serve would refuse them."""
     try:
+        if env is None:
+            for field_name, value in _named_files(parsed.model.backend).items():
+                pem_path(value, field_name)
+            return None, True
+        backend = parsed.model.backend
         return security(backend), client_tls(backend.tls, file=parsed.file)
     except MappingError as exc:
         line, column = locate(parsed.located, tuple(exc.field.split(".")))
@@ -75,49 +91,100 @@ def _outbound_security(parsed: ParsedMapping, env: Mapping[str, str] | None) -> 
         raise MappingErrors([located]) from None
 
 
+def _named_files(backend: Backend) -> dict[str, str]:
+    """Field → path of each PEM file the backend section names without an environment reference."""
+    named: dict[str, str | None] = {}
+    if backend.tls is not None:
+        named.update({f"backend.tls.{k}": getattr(backend.tls, k) for k in ("ca_bundle", "client_cert", "client_key")})
+    if backend.security is not None and backend.security.signature is not None:
+        signature = backend.security.signature
+        named.update({f"backend.security.signature.{k}": getattr(signature, k) for k in ("key_file", "cert_file")})
+    return {k: v for k, v in named.items() if v and "${" not in v}
+
+
+@dataclass
+class Project:
+    """Mapping files, each loaded against its contract, and every problem found in them and between them.
+
+    ``serve`` starts only from a project without problems; ``check`` reports them all: both read it from
+    :func:`survey`, so that check accepts exactly what serve would start with.
+    """
+
+    bindings: list[Binding] = field(default_factory=list)
+    served: list[ServedBinding] = field(default_factory=list)
+    problems: list[MappingError] = field(default_factory=list)
+
+    def files(self) -> list[tuple[str, Any]]:
+        """Each loaded file with its model (facade files first), for what the files ask of the environment."""
+        facade = [(b.source.file, b.source.located) for b in self.bindings]
+        return facade + [(s.source.file, s.source.located) for s in self.served]
+
+
+def survey(
+    files: list[Path],
+    wsdl_dir: Path,
+    env: Mapping[str, str] | None,
+    contracts: ContractStore | None = None,
+    advance: Callable[[], None] | None = None,
+) -> Project:
+    """Load every file of ``files`` and look across them. ``env`` ``None`` checks without resolving secrets."""
+    project = Project()
+    for file in files:
+        try:
+            if is_served_file(file):  # a SOAP contract served over REST
+                project.served.append(load_served_binding(file, wsdl_dir, env))
+            else:
+                project.bindings.append(load_binding(file, wsdl_dir, env, contracts))
+        except MappingErrors as exc:
+            project.problems.extend(exc.errors)
+        except AdapterError as exc:
+            project.problems.append(MappingError(exc.detail, file=str(file)))
+        if advance is not None:
+            advance()
+    project.problems.extend(clashes(_claims(project)))
+    return project
+
+
 def load_project(
     mappings_dir: Path,
     wsdl_dir: Path,
     env: Mapping[str, str] | None = None,
     contracts: ContractStore | None = None,
-) -> list[Binding]:
-    """Every mapping file of ``mappings_dir``; all problems of all files are raised together."""
+) -> Project:
+    """Every mapping file of ``mappings_dir``, ready to serve; all problems of all files are raised together."""
     env = dict(os.environ) if env is None else env
-    bindings: list[Binding] = []
-    problems: list[MappingError] = []
     files = mapping_files(mappings_dir)
     if not files:
         raise MappingErrors([MappingError("no mapping files (*.yaml)", file=str(mappings_dir))])
-    for file in files:
-        if is_served_file(file):
-            continue  # a contract served over REST: see load_served
-        try:
-            bindings.append(load_binding(file, wsdl_dir, env, contracts))
-        except MappingErrors as exc:
-            problems.extend(exc.errors)
-        except AdapterError as exc:
-            problems.append(MappingError(exc.detail, file=str(file)))
-    problems.extend(_route_clashes(bindings))
-    if problems:
-        raise MappingErrors(problems)
-    return bindings
+    project = survey(files, wsdl_dir, env, contracts)
+    if project.problems:
+        raise MappingErrors(project.problems)
+    return project
 
 
-def _route_clashes(bindings: list[Binding]) -> list[MappingError]:
-    seen: dict[tuple[str, str], str] = {}
-    problems = []
-    for binding in bindings:
-        for route in binding.mapping.routes:
-            key = (route.route.method, route.route.path)
-            if key in seen:
-                problems.append(
-                    MappingError(
-                        f"{key[0]} {key[1]} is already mapped in {seen[key]}",
-                        file=binding.mapping.file,
-                    )
-                )
-            seen[key] = binding.mapping.file
-    return problems
+def unset_variables(project: Project, environ: Mapping[str, str]) -> list[MappingError]:
+    """Each ``${VAR}`` without a default that ``environ`` lacks, where a file names it: serve cannot start without
+    it. Only names are reported, never a value."""
+    unset = []
+    for file, located in project.files():
+        for ref in environment_references(located):
+            if ref.default is None and ref.name not in environ:
+                message = f"${{{ref.name}}} is not set here; serve needs it"
+                unset.append(MappingError(message, file=file, line=ref.line, column=ref.column, field=ref.field))
+    return unset
+
+
+def _claims(project: Project) -> Iterator[Claim]:
+    """The requests each file answers, in file order, each located at its path."""
+    for binding in project.bindings:
+        located, file = binding.source.located, binding.source.file
+        for index, route in enumerate(binding.source.model.routes):
+            line, column = locate(located, ("routes", index, "path"))
+            yield Claim(route.method, route.path, file, line, column, f"routes.{index}.path")
+    for served in project.served:
+        located, file = served.source.located, served.source.file
+        line, column = locate(located, ("endpoint", "path"))
+        yield Claim(None, served.source.model.endpoint.path, file, line, column, "endpoint.path")
 
 
 # -- served contracts (a SOAP contract answered by a REST backend) ------------------------------------------------
@@ -147,39 +214,13 @@ def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | Non
     parsed = parse_served_mapping(text, name, env)
     ref = parsed.model.contract
     with _located_contract_errors(parsed.located, name):
-        contract = load_contract(wsdl_dir / ref.wsdl, service=ref.service, port=ref.port)
+        contract = load_contract(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port)
         service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
     compiler = RestCompiler(name, parsed.located, contract.operations)
     compiled = compiler.compile_service(parsed.model)
     if compiler.problems:
         raise MappingErrors(compiler.problems)
     return ServedBinding(service=compiled, contract=contract, source=parsed)
-
-
-def load_served(mappings_dir: Path, wsdl_dir: Path, env: Mapping[str, str] | None = None) -> list[ServedBinding]:
-    """Every served-contract mapping file of ``mappings_dir``; all problems are raised together."""
-    env = dict(os.environ) if env is None else env
-    served: list[ServedBinding] = []
-    problems: list[MappingError] = []
-    for file in mapping_files(mappings_dir):
-        if not is_served_file(file):
-            continue
-        try:
-            served.append(load_served_binding(file, wsdl_dir, env))
-        except MappingErrors as exc:
-            problems.extend(exc.errors)
-        except AdapterError as exc:
-            problems.append(MappingError(exc.detail, file=str(file)))
-    seen: dict[str, str] = {}
-    for binding in served:
-        path = binding.service.model.endpoint.path
-        if path in seen:
-            clash = f"endpoint {path} is already served by {seen[path]}"
-            problems.append(MappingError(clash, file=binding.service.file))
-        seen[path] = binding.service.file
-    if problems:
-        raise MappingErrors(problems)
-    return served
 
 
 @contextmanager

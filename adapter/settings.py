@@ -75,6 +75,17 @@ class ClientCertIdentity(BaseModel):
     subjects: list[str] = Field(min_length=1, description='Subject DNs, e.g. "CN=branch-0042,O=Example Bank,C=DE".')
 
 
+class FetchLimits(BaseModel):
+    """How much ``adapter fetch`` takes from a remote contract: a WSDL and every document it imports, each parsed by
+    :mod:`adapter.xml` with the XML limits above except for size and element count, which these set."""
+
+    max_documents: int = Field(default=200, gt=0, description="Documents: the WSDL and all it imports.")
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="One document.")
+    max_total_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="All documents together.")
+    max_elements: int = Field(default=500_000, gt=0, description="Elements in one document (contracts are large).")
+    timeout: float = Field(default=30.0, gt=0, description="Seconds for one document.")
+
+
 class Settings(BaseSettings):
     """Adapter settings. Nested values use ``__``: ``ADAPTER_XML__MAX_DEPTH=50``."""
 
@@ -124,3 +135,4 @@ class Settings(BaseSettings):
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
         description='Host names a request\'s Host may carry to be used as the served address; "*.example.com" too.',
     )
+    fetch: FetchLimits = FetchLimits()  # adapter fetch, e.g. ADAPTER_FETCH__MAX_DOCUMENTS=500

@@ -32,6 +32,11 @@ _CODECS = {"UTF-8": "utf-8", "UTF-16LE": "utf-16-le", "UTF-16BE": "utf-16-be"}
 # XML 1.0 §2.8, §4.3.3: the declaration comes first, and names the encoding in Latin letters, digits, . _ -
 _DECLARED = re.compile(r"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])[^'\"]*\1"
                        r"[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])([A-Za-z][A-Za-z0-9._-]*)\2")  # fmt: skip
+# One sentence wherever a DTD is refused (CLI, problem detail, SOAP fault): what was found and why it is refused.
+DTD_REFUSED = (
+    "the document declares a DTD (<!DOCTYPE …>), which is refused: a DTD can expand entities and fetch external "
+    "files (XXE)"
+)
 
 
 class XmlError(RequestError):
@@ -92,7 +97,7 @@ def parse(data: bytes, limits: XmlLimits, *, encoding: str | None = None) -> Ele
     if encoding is None and data.startswith(_UTF16):
         raise XmlError("the XML document must be UTF-8")  # files and replies: no second decoder to trust
     if has_doctype(data, encoding or "UTF-8"):
-        raise XmlError("a DTD is not allowed")
+        raise XmlError(DTD_REFUSED)
     parser = _parser(encoding)
     guard = _Guard(limits)
     try:
@@ -106,7 +111,7 @@ def parse(data: bytes, limits: XmlLimits, *, encoding: str | None = None) -> Ele
             raise XmlError(f"the document nests deeper than {limits.max_depth} elements") from None
         raise XmlError(f"not well-formed XML (line {exc.lineno})") from None
     if root.getroottree().docinfo.doctype:
-        raise XmlError("a DTD is not allowed")
+        raise XmlError(DTD_REFUSED)
     return root
 
 

@@ -36,7 +36,9 @@ API_KEY = "test-key-with-every-scope"
 def project_settings(**overrides: Any) -> Settings:
     """The shipped mappings and contracts, with one API key that grants every scope."""
     overrides.setdefault("auth", AuthSettings(api_keys=[ApiKey(name="tests", hash=hash_key(API_KEY))]))
-    return Settings(mappings_dir=ROOT / "mappings", wsdl_dir=ROOT / "wsdl", **overrides)
+    overrides.setdefault("mappings_dir", ROOT / "mappings")
+    overrides.setdefault("wsdl_dir", ROOT / "wsdl")
+    return Settings(**overrides)
 
 
 @dataclass

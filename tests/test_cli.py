@@ -64,4 +64,4 @@ def test_check_reports_problems_and_exits_1(runner: CliRunner, tmp_path: Path) -
 def test_check_accepts_the_served_contract_mapping(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "mappings/payment_orders.yaml"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "mappings/payment_orders.yaml: ok (4 operations)"
+    assert result.stdout.strip() == "mappings/payment_orders.yaml: ok (4 operations)"

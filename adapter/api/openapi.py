@@ -25,6 +25,11 @@ _PROBLEM = {
         },
     },
 }
+_LINK = {
+    "description": "RFC 8288 links to the `first`, `prev`, `next` and (with a total) `last` page, e.g. "
+    '`</v1/items?page=3&pageSize=25>; rel="next"`; other query parameters are kept.',
+    "schema": {"type": "string"},
+}
 _PROBLEM_REF = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
@@ -62,6 +67,8 @@ def _operation(compiled: CompiledRoute) -> dict[str, Any]:
     }
     if route.location:
         success["headers"] = {"Location": {"schema": {"type": "string"}}}
+    if compiled.pagination is not None:
+        success.setdefault("headers", {})["Link"] = _LINK
     responses: dict[str, Any] = {str(route.status): success}
     for status, text in _error_statuses(compiled).items():
         responses[str(status)] = {"description": text, "content": _PROBLEM_REF}

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from adapter import codec
 from adapter.asgi.requestid import request_id
-from adapter.exceptions import AdapterError, BusinessError
+from adapter.exceptions import AdapterError, BackendFault, BusinessError
+from adapter.mapping.errors import safe_message
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:soap-adapter:problem:"
@@ -58,10 +59,22 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
         return problem(
             request, exc.status, exc.business_type, exc.business_title, exc.detail, exc.headers(), **exc.extensions()
         )
-    if exc.status >= 500:
+    if isinstance(exc, BackendFault):
+        _log_fault(request, exc)
+    elif exc.status >= 500:
         log.warning("%s: %s", exc.title, exc.detail, extra=_where(request))
     detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
     return problem(request, exc.status, exc.problem_type, exc.title, detail, exc.headers(), **exc.extensions())
+
+
+def _log_fault(request: Request, exc: BackendFault) -> None:
+    """A SOAP fault no error rule of the route translates: the caller learns nothing of it, the operator everything
+    the fault says (SOAP 1.1 §4.4 faultcode and faultstring, the detail entry's name), on one line."""
+    fault = exc.fault
+    text = safe_message(fault.message or "")
+    about = {"faultCode": fault.code, "faultString": text, "faultDetail": fault.detail_name}
+    detail = f" ({fault.detail_name})" if fault.detail_name else ""
+    log.warning("untranslated backend fault %s: %s%s", fault.code, text, detail, extra={**_where(request), **about})
 
 
 def _where(request: Request) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -35,27 +36,41 @@ class RouteEndpoint:
     async def handle(self, request: Request) -> Response:
         self._describe(request)
         principal(request).require(self.compiled.scopes)  # before the body is read or any backend is called
+        query = _query(request)
+        paging = self.compiled.pagination
+        page, problems = paging.apply(query) if paging is not None else (None, [])  # defaults filled in
         data = {
             "path": request.path_params,
-            "query": _query(request),
+            "query": query,
             "headers": dict(request.headers),
             "body": await self._body(request) if self.takes_body else None,
         }
-        payload = build_request(self.compiled.request, data)
+        payload = build_request(self.compiled.request, data, problems)
         try:
             output = await self.backend.call(self.compiled.operation, payload)
         except BackendFault as exc:
-            raise fault_error(self.compiled.errors, exc.fault) or exc from None
+            raise fault_error(self.compiled.errors, exc.fault) or self._untranslated(exc, data, payload) from None
         error = row_error(self.compiled.errors, output)
         if error is not None:
             raise error
         document = build_response(self.compiled.response, output)
+        headers = self._location(document)
+        if paging is not None and page is not None:
+            headers["Link"] = paging.links(_requested_path(request), _requested_query(request), page, document)
         return Response(
             codec.dumps(document),
             status_code=self.compiled.route.status,
             media_type="application/json",
-            headers=self._location(document),
+            headers=headers,
         )
+
+    def _untranslated(self, exc: BackendFault, data: dict[str, Any], payload: dict[str, Any]) -> BackendFault:
+        """A fault no error rule translates, as the log will show it (:mod:`adapter.api.problems`): the caller gets
+        a bare 502, the operator its code and faultstring, with the values this route marks sensitive masked."""
+        message = exc.fault.message
+        for value in _sensitive_values(self.compiled, data, payload):
+            message = message.replace(value, mask(value))
+        return BackendFault(replace(exc.fault, message=message))
 
     def _describe(self, request: Request) -> None:
         """Tell the access log what this request is, with sensitive parameters masked."""
@@ -84,6 +99,26 @@ class RouteEndpoint:
             return {"Location": template.format_map(values)}
         except KeyError:
             return {}  # the reply lacked the field; the body still says what was created
+
+
+def _sensitive_values(compiled: CompiledRoute, data: dict[str, Any], payload: dict[str, Any]) -> list[str]:
+    """What the caller sent for the route's sensitive sources, as sent and as mapped (``de89 3704…`` became
+    ``DE893704…``), longest first so that no value is masked only in part."""
+    found: set[str] = set()
+    for plan in compiled.request:
+        if plan.source is not None and plan.source.text in compiled.sensitive:
+            found.update(v for v in (plan.source.get(data), payload.get(plan.target)) if isinstance(v, str))
+    return sorted((v for v in found if len(v) >= 4), key=len, reverse=True)
+
+
+def _requested_path(request: Request) -> str:
+    """The path as the caller wrote it, percent-encoding and all (ASGI ``raw_path``)."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1") if raw else quote(request.scope["path"])
+
+
+def _requested_query(request: Request) -> str:
+    return bytes(request.scope.get("query_string", b"")).decode("latin-1")
 
 
 def _query(request: Request) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from adapter.mapping.engine import InPlan, OutPlan
 from adapter.mapping.errors import ErrorPlan, slug
 from adapter.mapping.jsonschema import leaf_schema, object_schema, shape_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
+from adapter.mapping.pagination import PagePlan, compile_pagination
+from adapter.mapping.pagination import document as document_pages
 from adapter.mapping.paths import MISSING, PathSyntaxError, SourcePath
 from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, walk
 from adapter.mapping.yamlsource import locate
@@ -56,6 +58,7 @@ class CompiledRoute:
     response_schema: dict[str, Any] = field(default_factory=dict)
     scopes: tuple[str, ...] = ()
     sensitive: frozenset[str] = frozenset()  # request sources to mask in logs, e.g. "path.iban"
+    pagination: PagePlan | None = None
 
 
 @dataclass
@@ -124,7 +127,7 @@ class Compiler:
         response, response_schema = self._response(route, output, loc)
         errors = self._errors(route.errors, operation, loc + ("errors",)) + shared
         self._location(route, response_schema, loc)
-        return CompiledRoute(
+        compiled = CompiledRoute(
             route=route,
             operation=operation.name,
             request=request,
@@ -136,6 +139,13 @@ class Compiler:
             scopes=tuple(route.scopes if route.scopes is not None else self.default_scopes),
             sensitive=frozenset(_sensitive(route.request)),
         )
+        if route.pagination is not None:
+            compiled.pagination = compile_pagination(
+                route.pagination, request, response_schema, self.problem, loc + ("pagination",)
+            )
+            if compiled.pagination is not None:
+                document_pages(compiled.pagination, compiled.parameters)
+        return compiled
 
     def _path_names(self, route: Route, loc: Loc) -> set[str]:
         names = set(_PATH_PARAM.findall(route.path))

@@ -5,6 +5,7 @@ Plans are built once by :mod:`adapter.mapping.compiler`; applying one is a walk 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,12 +161,16 @@ def _where(prefix: str, text: str) -> str:
     return f"{prefix}.{text}" if prefix else text
 
 
-def build_request(plans: tuple[InPlan, ...], data: dict[str, Any]) -> dict[str, Any]:
+def build_request(
+    plans: tuple[InPlan, ...], data: dict[str, Any], known: Sequence[FieldProblem] = ()
+) -> dict[str, Any]:
     """The SOAP input payload for an HTTP request given as ``{path, query, headers, body}``.
 
-    Raises :class:`RequestValidationError` naming every missing or ill-typed field.
+    Raises :class:`RequestValidationError` naming every missing or ill-typed field, after the ``known`` problems
+    found before (a page out of range, :mod:`adapter.mapping.pagination`), so that the caller sees all at once.
     """
     inbound = _Inbound()
+    inbound.problems.extend(known)
     payload, _ = inbound.build(plans, data, "")
     if inbound.problems:
         raise RequestValidationError(inbound.problems)

@@ -95,6 +95,35 @@ def _resolve(
     return _ENV.sub(substitute, value)
 
 
+@dataclass(frozen=True)
+class EnvReference:
+    """A ``${VAR}`` of a mapping file's ``backend`` section: what ``serve`` will read from its environment."""
+
+    name: str
+    default: str | None
+    line: int
+    column: int
+    field: str
+
+
+def environment_references(located: Any) -> list[EnvReference]:
+    """Every environment reference of a parsed file, in file order, located (only ``backend`` may hold them)."""
+    found: list[EnvReference] = []
+    backend = located.get("backend") if isinstance(located, LocatedDict) else None
+    _references(backend, ("backend",), located, found)
+    return found
+
+
+def _references(value: Any, loc: tuple[str, ...], root: Any, found: list[EnvReference]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _references(item, (*loc, key), root, found)
+    elif isinstance(value, str):
+        line, column = locate(root, loc)
+        for match in _ENV.finditer(value):
+            found.append(EnvReference(match.group(1), match.group(2), line, column, ".".join(loc)))
+
+
 @dataclass
 class ParsedServedMapping:
     file: str
@@ -191,6 +220,7 @@ def _known_keys(place: tuple[Any, ...]) -> list[str]:
         "tls": model.BackendTls,
         "routes": model.Route,
         "errors": model.ErrorRule,
+        "pagination": model.Pagination,
     }
     parent = names[-1] if names else ""
     cls = by_parent.get(parent, model.Rule)

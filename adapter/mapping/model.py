@@ -125,7 +125,10 @@ class Backend(Strict):
 
 
 class ContractRef(Strict):
-    wsdl: str = Field(description="Path of the WSDL under the `wsdl/` folder.")
+    wsdl: str = Field(
+        description="Path of the WSDL under the contracts folder (`wsdl/`), or relative to this file when it starts "
+        "with `./` or `../`."
+    )
     service: str | None = None
     port: str | None = None
 
@@ -147,6 +150,30 @@ class ErrorRule(Strict):
     message: str | None = Field(
         default=None,
         description="Path of the message to show: in the row for `rows`, in {code, message, detail} for faults.",
+    )
+
+
+QUERY_PARAMETER = r"^query\.[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class Pagination(Strict):
+    """A route whose reply is one page of a list: page and size are validated (defaults, maximum) and the reply
+    carries RFC 8288 `Link` headers to the `first`, `prev`, `next` and, with a total, `last` page.
+
+    `page` and `size` name query parameters that the request template reads; `total` and `has_more` name fields of
+    the JSON response (give at least one, so that `next` can be known).
+    """
+
+    page: str = Field(pattern=QUERY_PARAMETER, description="The page number's query parameter, e.g. `query.page`.")
+    size: str = Field(pattern=QUERY_PARAMETER, description="The page size's query parameter, e.g. `query.pageSize`.")
+    total: str | None = Field(default=None, description="Response field with the number of items in all pages.")
+    has_more: str | None = Field(default=None, description="Response field that is true when another page follows.")
+    first_page: int | None = Field(
+        default=None, ge=0, le=1, description="Number of the first page: the contract's minimum if absent, else 1."
+    )
+    default_size: int = Field(default=25, gt=0, description="The size of a page when the caller gives none.")
+    max_size: int | None = Field(
+        default=None, gt=0, description="The largest size a caller may ask for: the contract's maximum if absent."
     )
 
 
@@ -177,6 +204,7 @@ class Route(Strict):
         description="Location header template over the JSON response, e.g. `/v1/x/{id}`.",
     )
     errors: list[ErrorRule] = Field(default_factory=list)
+    pagination: Pagination | None = None
 
 
 class MappingFile(Strict):

@@ -8,6 +8,7 @@ kept: names, cardinality, nillability, attributes, simple content, and one of a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -28,11 +29,14 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Simple:
-    """A simple type: its kind, the XSD type name it came from, and its enumeration when known."""
+    """A simple type: its kind, the XSD type name it came from, its enumeration when known, and for numbers the
+    inclusive range its facets allow (XSD part 2 §4.3.7-4.3.10; an exclusive bound of an integer made inclusive)."""
 
     kind: Kind
     type_name: str = ""
     enumeration: tuple[str, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Inbound SOAP: contracts served with Spyne, answered by REST backends. Everything that imports Spyne.
 
-    soap = serve_contracts(load_served(...), settings)   # soap.routes: one Starlette route per contract
+    soap = serve_contracts(load_project(...).served, settings)   # soap.routes: one Starlette route per contract
 
 Layout: :mod:`.types` (Spyne classes from the contract), :mod:`.schema` (the contract's XSD as validator),
 :mod:`.protocol` (Spyne's SOAP 1.1/1.2 held to the contract), :mod:`.driver` (Spyne fed the parsed envelope),
@@ -110,7 +110,7 @@ def _with_and_without_slash(path: str) -> list[str]:
 def serve_contracts(
     served: Iterable[ServedBinding], settings: Settings, nonces: NonceStore | None = None
 ) -> ServedContracts:
-    """The endpoints of ``served`` (see :func:`adapter.project.load_served`), sharing one pool of worker threads and
+    """The endpoints of ``served`` (see :func:`adapter.project.load_project`), sharing one pool of worker threads and
     ``nonces``, the store of UsernameToken nonces (a shared one across instances; by default each endpoint keeps its
     own in memory)."""
     workers = Workers(settings.soap_workers, settings.soap_queue_timeout)

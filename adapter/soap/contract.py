@@ -129,7 +129,7 @@ def port_operations(wsdl: Wsdl, info: PortInfo) -> dict[str, Operation]:
     if cached is None:
         builder = wsdl.cache.get("builder")
         if builder is None:
-            builder = wsdl.cache["builder"] = ShapeBuilder(wsdl.enumerations)
+            builder = wsdl.cache["builder"] = ShapeBuilder(wsdl.enumerations, wsdl.bounds)
         version = "1.2" if info.kind == SOAP12 else "1.1"
         binding = wsdl.zeep_port(info).binding
         encoded = {op for binding_name, op in wsdl.encoded if binding_name == info.binding}

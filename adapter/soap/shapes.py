@@ -6,6 +6,8 @@ This is the only module that reads zeep's type objects; everything after it work
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zeep.xsd import types as xsd_types
@@ -37,12 +39,18 @@ _KINDS: list[tuple[type, Kind]] = [
 class ShapeBuilder:
     """Builds shapes for zeep types, once per type, so that recursive types stay finite.
 
-    ``enumerations`` (Clark type name → values, see :mod:`adapter.soap.facets`) restores the facets zeep drops.
+    ``enumerations`` (Clark type name → values) and ``bounds`` (Clark type name → range facets), see
+    :mod:`adapter.soap.facets`, restore the facets zeep drops.
     """
 
-    def __init__(self, enumerations: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        enumerations: Mapping[str, tuple[str, ...]] | None = None,
+        bounds: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self._complex: dict[int, Complex] = {}
         self._enumerations = enumerations or {}
+        self._bounds = bounds or {}
 
     def element(self, element: Any) -> Field:
         return Field(
@@ -62,8 +70,16 @@ class ShapeBuilder:
     def simple(self, xsd_type: Any) -> Simple:
         found = simple(xsd_type)
         qname = getattr(xsd_type, "qname", None)
-        values = self._enumerations.get(qname.text) if qname is not None else None
-        return Simple(found.kind, found.type_name, values) if values else found
+        if qname is None:
+            return found
+        values = self._enumerations.get(qname.text)
+        if values:
+            found = replace(found, enumeration=values)
+        facets = self._bounds.get(qname.text)
+        if not facets:
+            return found
+        minimum, maximum = _inclusive(facets, found.kind)
+        return replace(found, minimum=minimum, maximum=maximum)
 
     def _complex_shape(self, xsd_type: Any) -> Complex:
         cached = self._complex.get(id(xsd_type))
@@ -109,6 +125,28 @@ def simple(xsd_type: Any) -> Simple:
         if isinstance(xsd_type, cls):
             return Simple(kind=kind, type_name=_type_name(xsd_type))
     return Simple(kind=Kind.ANY, type_name=_type_name(xsd_type))
+
+
+def _inclusive(facets: Mapping[str, str], kind: Kind) -> tuple[Decimal | None, Decimal | None]:
+    """The inclusive range of a number's facets; an exclusive bound counts only for integers, where it has an
+    inclusive twin."""
+    if kind not in (Kind.INTEGER, Kind.DECIMAL, Kind.FLOAT):
+        return None, None
+    return (
+        _bound(facets, "minInclusive", "minExclusive", 1, kind),
+        _bound(facets, "maxInclusive", "maxExclusive", -1, kind),
+    )
+
+
+def _bound(facets: Mapping[str, str], inclusive: str, exclusive: str, step: int, kind: Kind) -> Decimal | None:
+    try:
+        if inclusive in facets:
+            return Decimal(facets[inclusive])
+        if exclusive in facets and kind is Kind.INTEGER:
+            return Decimal(facets[exclusive]) + step
+    except InvalidOperation:
+        pass  # not a number: the contract's own mistake, left to its validators
+    return None
 
 
 def _type_name(xsd_type: Any) -> str:

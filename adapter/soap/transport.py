@@ -92,6 +92,8 @@ class OfflineTransport(AsyncTransport):
             data = path.read_bytes()
         except OSError as exc:
             raise ContractError(f"{self._referrer(url)}refers to {self._shown(path)}: {exc.strerror}") from None
+        if xml.has_doctype(data):  # refused in the raw bytes, as adapter.xml does: zeep's parser never sees it
+            raise ContractError(f"{self._shown(path)}: {xml.DTD_REFUSED}")
         data = fixups.repair(data, path, first=not self.documents, parse=self.parse)
         self.documents[path] = data
         return data

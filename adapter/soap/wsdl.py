@@ -21,8 +21,9 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings.http import HttpGetBinding, HttpPostBinding
 from zeep.wsdl.bindings.soap import Soap11Binding, Soap12Binding
 
+from adapter import xml
 from adapter.exceptions import ContractError
-from adapter.soap.facets import encoded_operations, enumerations
+from adapter.soap.facets import bounds, encoded_operations, enumerations
 from adapter.soap.transport import OfflineTransport, zeep_settings
 
 SOAP11 = "SOAP 1.1"
@@ -76,6 +77,10 @@ class Wsdl:
     @cached_property
     def enumerations(self) -> Mapping[str, tuple[str, ...]]:
         return enumerations(self.transport.documents.values(), self.transport.parse)
+
+    @cached_property
+    def bounds(self) -> Mapping[str, Mapping[str, str]]:
+        return bounds(self.transport.documents.values(), self.transport.parse)
 
     @cached_property
     def encoded(self) -> frozenset[tuple[str, str]]:
@@ -185,6 +190,8 @@ def _translated(path: Path, transport: OfflineTransport) -> Iterator[None]:
         yield
     except ContractError as exc:
         raise ContractError(exc.detail if exc.detail.startswith(name) else f"{name}: {exc.detail}") from None
+    except (zeep_exceptions.DTDForbidden, zeep_exceptions.EntitiesForbidden):
+        raise ContractError(f"{_last(transport) or name}: {xml.DTD_REFUSED}") from None
     except zeep_exceptions.XMLParseError as exc:
         where = _where(exc.filename, exc.sourceline, transport) or name
         raise ContractError(f"{where}: {exc.message}") from None

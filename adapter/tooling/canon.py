@@ -85,22 +85,24 @@ def _attribute(element: Any, name: str, value: str, prefixes: _Prefixes) -> str:
     return value
 
 
-def json_lines(value: Any) -> list[str]:
-    """Indented JSON with sorted members, decimals written with exactly their digits."""
-    return _json(value, 0).splitlines()
+def json_lines(value: Any, *, ordered: bool = False) -> list[str]:
+    """Indented JSON, decimals written with exactly their digits. Members are sorted (golden files compare without
+    regard to order), or with ``ordered`` kept in the document's order: the mapping's, as ``serve`` answers."""
+    return _json(value, 0, ordered).splitlines()
 
 
-def _json(value: Any, depth: int) -> str:
+def _json(value: Any, depth: int, ordered: bool) -> str:
     pad, inner = "  " * depth, "  " * (depth + 1)
     if isinstance(value, dict):
         if not value:
             return "{}"
-        members = [f"{inner}{json.dumps(str(k))}: {_json(v, depth + 1)}" for k, v in sorted(value.items())]
+        items = value.items() if ordered else sorted(value.items())
+        members = [f"{inner}{json.dumps(str(k))}: {_json(v, depth + 1, ordered)}" for k, v in items]
         return "{\n" + ",\n".join(members) + f"\n{pad}}}"
     if isinstance(value, list):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(f"{inner}{_json(v, depth + 1)}" for v in value) + f"\n{pad}]"
+        return "[\n" + ",\n".join(f"{inner}{_json(v, depth + 1, ordered)}" for v in value) + f"\n{pad}]"
     if isinstance(value, Decimal):
         return format(value, "f")
     return json.dumps(value, ensure_ascii=False)

@@ -18,6 +18,7 @@ from adapter.tooling.progress import progress
 
 if TYPE_CHECKING:  # zeep is imported by the commands that need it, so that `adapter --help` stays quick
     from adapter.soap.contract import Contract, ContractStore
+    from adapter.soap.policy import UsernameTokenPolicy
     from adapter.soap.wsdl import Wsdl
     from adapter.tooling.scaffold import Scaffolder
     from adapter.tooling.trial import Request
@@ -108,6 +109,67 @@ def inspect_command(
                 click.echo(line)
 
 
+# -- fetch ------------------------------------------------------------------------------------------------------
+
+
+@click.command("fetch")
+@click.argument("url")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write into (default: wsdl/<name of the WSDL>).",
+)
+@click.option(
+    "--allow-origin",
+    "origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Also fetch from this origin (scheme://host[:port]); repeatable. By default only the WSDL's own.",
+)
+@click.option("--max-documents", type=click.IntRange(1), help="At most this many documents (default 200).")
+@click.option("--max-document-bytes", type=click.IntRange(1), help="Bytes of one document (default 10 MiB).")
+@click.option("--max-total-bytes", type=click.IntRange(1), help="Bytes of all documents (default 50 MiB).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds per document (default 30).")
+@click.option("--force", is_flag=True, help="Replace the files of an earlier fetch.")
+def fetch_command(url: str, output: Path | None, origins: tuple[str, ...], force: bool, **limits: float | None) -> None:
+    """Download a WSDL and every document it imports (wsdl:import, xsd:import, include and redefine, recursively),
+    point each import at its local copy, and write fetch-manifest.json: each document's URL, path, SHA-256, size
+    and time of fetching. From then on inspect, scaffold, check and serve read the local copy, offline.
+
+    Only the WSDL's own origin is fetched from unless --allow-origin names more, and a redirect to another
+    origin is refused. No DTD is read; documents are parsed with the adapter's XML limits. The limits are
+    settings too: ADAPTER_FETCH__MAX_DOCUMENTS, __MAX_DOCUMENT_BYTES, __MAX_TOTAL_BYTES, __TIMEOUT.
+
+    \b
+    Example:
+      adapter fetch 'https://example.com/ship/Ship?wsdl' -o wsdl/ups
+      adapter inspect wsdl/ups/Ship.wsdl
+    """
+    import logging
+
+    from adapter.tooling.fetch import MANIFEST, default_folder, fetch
+
+    config = settings()
+    chosen = {name: value for name, value in limits.items() if value is not None}
+    fetch_limits = config.fetch.model_copy(update=chosen)
+    quiet = logging.NullHandler()  # the client's log line about a failed connection: the error below says it
+    logging.getLogger("adapter.backend").addHandler(quiet)
+    try:
+        with reported():
+            folder = output or default_folder(url, config.wsdl_dir)
+            copy = fetch(url, folder, fetch_limits, config.xml, allow=origins, force=force)
+    finally:
+        logging.getLogger("adapter.backend").removeHandler(quiet)
+    documents = copy.manifest["documents"]
+    total = sum(entry["size"] for entry in documents)
+    click.echo(f"fetched {len(documents)} document(s), {total:,} bytes, from {copy.manifest['source']}:")
+    for entry in documents:
+        note = "  (imports rewritten)" if "written" in entry else ""
+        click.echo(f"  {folder / entry['path']}  {entry['size']:,} bytes{note}")
+    click.echo(f"wrote {folder / MANIFEST}; next: adapter inspect {copy.main}", err=True)
+
+
 # -- scaffold ---------------------------------------------------------------------------------------------------
 
 
@@ -175,7 +237,8 @@ def scaffold_command(
         chosen = intake.ports(loaded, service, port)
         contracts = [store.contract(wsdl, service=info.service, port=info.name) for info in chosen]
         selections = intake.select_each([list(c.operations) for c in contracts], patterns)
-        reference = intake.wsdl_reference(wsdl, config.wsdl_dir)
+        folder = output.parent if output is not None else config.mappings_dir
+        reference = intake.wsdl_reference(wsdl, config.wsdl_dir, folder)
         scaffolder = Scaffolder(Limits(depth=depth, fields=max_fields))
         texts = []
         for contract, names, target_file in zip(contracts, selections, _outputs(output, contracts), strict=True):
@@ -185,12 +248,8 @@ def scaffold_command(
                     _write(target_file, texts[-1], force, len(names))
     if output is None:
         click.echo("\n---\n".join(texts), nl=False)
-    if Path(reference).is_absolute():
-        click.echo(
-            f"note: {wsdl} is outside {config.wsdl_dir}/, so the mapping names it by its absolute path; "
-            f"copy it under {config.wsdl_dir}/ and shorten contract.wsdl",
-            err=True,
-        )
+    if reference.startswith(("./", "../")):
+        click.echo(f"note: {wsdl} is outside {config.wsdl_dir}/: the mapping names it relative to {folder}/", err=True)
 
 
 def _scaffold_port(
@@ -199,6 +258,7 @@ def _scaffold_port(
     from adapter.tooling import intake
     from adapter.tooling.scaffold import Target, scaffold
 
+    token = _username_token(contract)
     target = Target(
         wsdl=reference,
         service=contract.service,
@@ -207,9 +267,22 @@ def _scaffold_port(
         address=contract.address,
         source=contract.path.name,
         schema=intake.schema_reference(output, Path("docs/mapping.schema.json")),
+        username_token=token is not None,
+        password_digest=token is not None and token.digest,
     )
     with progress(f"scaffolding {contract.port}", total=len(names)) as advance:
         return scaffold(target, [contract.operations[n] for n in names], scaffolder=scaffolder, advance=advance)
+
+
+def _username_token(contract: Contract) -> UsernameTokenPolicy | None:
+    """What the port's WS-SecurityPolicy asks for, read from the documents the contract was loaded from."""
+    from adapter.soap.policy import username_token
+
+    wsdl = contract.wsdl
+    if wsdl is None:
+        return None
+    binding = wsdl.find_port(contract.service, contract.port).binding
+    return username_token(wsdl.transport.documents.values(), wsdl.transport.parse, binding)
 
 
 def _outputs(output: Path | None, contracts: list[Contract]) -> list[Path | None]:
@@ -294,7 +367,7 @@ def try_command(
             if answer.note:
                 click.echo(f"# {answer.note}", err=True)
             click.echo(f"HTTP {answer.status}")
-            click.echo("\n".join(canon.json_lines(answer.body)))
+            click.echo("\n".join(canon.json_lines(answer.body, ordered=True)))  # in mapping order, as served
 
 
 def _apply_params(request: Request, path: str, params: tuple[str, ...]) -> None:
@@ -351,4 +424,4 @@ def test_command(path: Path | None, update: bool, wsdl_dir: Path | None) -> None
         sys.exit(1)
 
 
-COMMANDS = [inspect_command, scaffold_command, try_command, test_command]
+COMMANDS = [fetch_command, inspect_command, scaffold_command, try_command, test_command]

@@ -45,12 +45,14 @@ def select_each(groups: list[list[str]], patterns: Iterable[str]) -> list[list[s
     return [[name for name in names if any(fnmatch.fnmatchcase(name, p) for p in wanted)] for names in groups]
 
 
-def wsdl_reference(wsdl: Path, wsdl_dir: Path) -> str:
-    """``contract.wsdl`` for a mapping: the path below the contracts folder, or an absolute path when outside it."""
+def wsdl_reference(wsdl: Path, wsdl_dir: Path, mappings: Path) -> str:
+    """``contract.wsdl`` for a mapping written in the folder ``mappings``: the path below the contracts folder, or,
+    for a contract outside it, ``./``/``../`` relative to that folder (never to where the command ran)."""
     try:
         return wsdl.resolve().relative_to(wsdl_dir.resolve()).as_posix()
     except ValueError:
-        return str(wsdl.resolve())
+        relative = Path(os.path.relpath(wsdl.resolve(), mappings.resolve())).as_posix()
+        return relative if relative.startswith("../") else f"./{relative}"
 
 
 def schema_reference(output: Path | None, schema: Path) -> str | None:

@@ -41,6 +41,8 @@ class Target:
     address: str
     source: str  # the WSDL file name, for the comment
     schema: str | None = None  # yaml-language-server $schema reference
+    username_token: bool = False  # the port's WS-SecurityPolicy asks for a UsernameToken (adapter.soap.policy)
+    password_digest: bool = False  # ... with sp:HashPassword
 
 
 @dataclass
@@ -263,6 +265,7 @@ def render(target: Target, routes: Iterable[ScaffoldedRoute], faults: Mapping[st
     lines += yamltext.mapping({"wsdl": target.wsdl, "service": target.service, "port": target.port}, 2)
     lines += ["", "backend:"]
     lines += yamltext.mapping({"url": _backend_url(target)}, 2)
+    lines += _security(target)
     lines += ["", "routes:"] if routes else ["", "routes: []"]
     for index, route in enumerate(routes):
         if index:
@@ -290,8 +293,28 @@ def _header(target: Target, count: int, faults: Mapping[str, str]) -> list[str]:
 
 
 def _backend_url(target: Target) -> str:
-    variable = "_".join(part.upper() for part in kebab(target.service).split("-")) + "_URL"
+    variable = _variable(target, "URL")
     return f"${{{variable}:-{target.address}}}" if target.address else f"${{{variable}}}"
+
+
+def _security(target: Target) -> list[str]:
+    """The ``security`` block a WS-SecurityPolicy UsernameToken asks for: credentials only as references."""
+    if not target.username_token:
+        return []
+    lines = [
+        "  security:",
+        "    username_token:   # the contract's WS-SecurityPolicy asks for a UsernameToken",
+        f"      username: ${{{_variable(target, 'USER')}}}",
+        f"      password: ${{{_variable(target, 'PASSWORD')}}}",
+    ]
+    if target.password_digest:
+        lines.append("      digest: true      # sp:HashPassword: PasswordDigest, never the password itself")
+    return lines
+
+
+def _variable(target: Target, what: str) -> str:
+    """An environment variable named after the service: ``CORE_BANKING_SERVICE_URL``."""
+    return "_".join(part.upper() for part in kebab(target.service).split("-")) + f"_{what}"
 
 
 def scaffold(

@@ -105,7 +105,9 @@ def _template(path: str) -> re.Pattern[str]:
 def envelope(binding: Binding, route: CompiledRoute, request: Request) -> tuple[bytes, dict[str, str]]:
     """The envelope and HTTP headers the facade would post for ``request``. Raises
     :class:`RequestValidationError` (what a caller would get as 422) or :class:`ConfigError`."""
-    payload = build_request(route.request, request.as_data())
+    # As the facade does: the page checked and its defaults filled in, its problems reported with the others.
+    _, problems = route.pagination.apply(request.query) if route.pagination is not None else (None, [])
+    payload = build_request(route.request, request.as_data(), problems)
     operation = binding.contract.operations[route.operation]
     return build_envelope(binding.contract, operation, payload)
 

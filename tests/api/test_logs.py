@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,11 +21,20 @@ def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "adapter.access"]
 
 
+def eventually(read: Callable[[], list[logging.LogRecord]]) -> list[logging.LogRecord]:
+    """What ``read`` finds once it finds something: the access record is written after the last byte is sent, so
+    the client may hold the response a moment before it exists (a generous bound, not a timing assertion)."""
+    deadline = time.monotonic() + 10
+    while not (found := read()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return found
+
+
 def test_one_masked_record_per_request(api: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="adapter")
     response = api.get(f"/v1/accounts/{MAIN}/balance", headers={"X-Request-ID": "log-1"})
     assert response.status_code == 200
-    records = [r for r in access_records(caplog) if getattr(r, "requestId", None) == "log-1"]
+    records = eventually(lambda: [r for r in access_records(caplog) if getattr(r, "requestId", None) == "log-1"])
     assert len(records) == 1
     record = records[0]
     assert (record.route, record.operation, record.status, record.method) == ("getBalance", "GetBalance", 200, "GET")  # type: ignore[attr-defined]
@@ -66,3 +78,26 @@ def test_backend_log_lines_carry_the_request_id(caplog: pytest.LogCaptureFixture
     assert backend, "the backend failure was not logged"
     assert all(getattr(r, "requestId", None) == "log-backend" for r in backend)
     assert json.loads(JsonFormatter().format(backend[0]))["requestId"] == "log-backend"
+
+
+def test_an_untranslated_fault_is_logged_with_its_code_and_faultstring(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller gets a bare 502; the log line says what the backend said, sensitive values masked."""
+    from tests.api.problem import assert_problem
+    from tests.conftest import ROOT, project_settings, running_stack
+
+    text = (ROOT / "mappings" / "bank.yaml").read_text()
+    (tmp_path / "bank.yaml").write_text(text.replace("fault: AccountNotFound", "code: NeverSent"))
+    caplog.set_level(logging.INFO, logger="adapter")
+    with running_stack(settings=project_settings(mappings_dir=tmp_path)) as stack:
+        response = stack.client.get("/v1/accounts/de00 0000 0000 0000 0000 00", headers={"X-Request-ID": "log-fault"})
+    body = assert_problem(response, 502, "backend-fault")
+    assert "does not exist" not in response.text and "AccountNotFound" not in response.text
+    [record] = [r for r in caplog.records if r.name == "adapter.api" and getattr(r, "requestId", None) == "log-fault"]
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "untranslated backend fault Client: Account DE00…0000 does not exist (AccountNotFound)"
+    assert (entry["faultCode"], entry["faultDetail"], entry["route"]) == ("Client", "AccountNotFound", "getAccount")
+    assert entry["faultString"] == "Account DE00…0000 does not exist"
+    assert entry["requestId"] == body["requestId"] == "log-fault"
+    assert "DE00000000000000000000" not in json.dumps(entry)
