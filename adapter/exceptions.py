@@ -30,6 +30,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
+def excerpt(text: str, limit: int) -> str:
+    """What an error may echo of a caller's input: at most ``limit`` characters, a cut marked with "…". An error
+    reply must stay small whatever the request was (a 64 KB path must not come back as a 65 KB problem)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One problem with one field of the caller's input, e.g. ``body.amount.currency: is required``."""

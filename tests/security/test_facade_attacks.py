@@ -6,6 +6,8 @@ normal request still succeeds.
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,7 +18,7 @@ import httpx
 import pytest
 
 from tests.api.problem import assert_problem
-from tests.conftest import API_KEY, running_stack
+from tests.conftest import API_KEY, Stack, running_stack
 
 MAIN = "DE89370400440532013000"
 FAST = 0.5  # seconds, client-side on loopback: rejections take a few milliseconds (see the closing note)
@@ -189,3 +191,34 @@ def test_xinclude_in_a_reply_is_not_processed(listener: Listener) -> None:
 def test_api_key_is_never_echoed(api: httpx.Client) -> None:
     response = api.get(f"/v1/accounts/{MAIN}", headers={"X-API-Key": API_KEY + "-forged"})
     assert API_KEY not in response.text
+
+
+# -- what an error echoes is capped ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["/v1/accounts/", "/no-such-route/"])
+def test_a_64_kb_path_is_not_echoed_whole(stack: Stack, where: str) -> None:
+    path = where + "A" * (64 * 1024)
+    # httpx refuses a URL this long: the request goes out as the raw bytes a hostile client would send.
+    url = httpx.URL(stack.url)
+    connection = http.client.HTTPConnection(url.host, url.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"X-API-Key": API_KEY})
+        response = connection.getresponse()
+        status, body = response.status, response.read()
+    finally:
+        connection.close()
+    assert status >= 400, status  # the account route answers what the backend says of it; elsewhere a 404
+    assert len(body) < 2048, f"a {len(body)}-byte error reply"
+    problem = json.loads(body)
+    assert len(problem["instance"]) == 256 and problem["instance"].endswith("…")
+    assert path.startswith(problem["instance"][:-1])
+    still_healthy(stack.client)
+
+
+def test_a_long_duplicate_member_name_is_not_echoed_whole(api: httpx.Client) -> None:
+    name = "k" * 50_000
+    response, _ = attack(api, b'{"%s": 1, "%s": 2}' % (name.encode(), name.encode()))
+    problem = assert_problem(response, 400, "invalid-json")
+    assert problem["detail"] == f"duplicate member '{'k' * 63}…'"
+    assert len(response.content) < 1024
