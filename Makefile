@@ -18,8 +18,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# make demo PORT=9000: the facade on 9000, the simulators on the next three ports.
+PORT ?= 8000
+
 demo: $(STAMP)
-	$(BIN)/adapter demo
+	$(BIN)/adapter demo --port $(PORT)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

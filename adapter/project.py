@@ -41,6 +41,13 @@ def mapping_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
+def no_mapping_files(folder: Path) -> MappingError:
+    where = "no such folder" if not folder.is_dir() else "no mapping files (*.yaml) there"
+    return MappingError(
+        f"{where}: point --mappings or ADAPTER_MAPPINGS_DIR at the folder of mapping files", file=str(folder)
+    )
+
+
 def load_binding(
     file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
 ) -> Binding:
@@ -87,7 +94,7 @@ def load_project(
     problems: list[MappingError] = []
     files = mapping_files(mappings_dir)
     if not files:
-        raise MappingErrors([MappingError("no mapping files (*.yaml)", file=str(mappings_dir))])
+        raise MappingErrors([no_mapping_files(mappings_dir)])
     for file in files:
         if is_served_file(file):
             continue  # a contract served over REST: see load_served
