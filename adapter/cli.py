@@ -74,6 +74,8 @@ class _Adapter(click.Group):
         except ConfigError as exc:
             click.echo(exc.detail, err=True)
         except ValidationError as exc:
+            if exc.title != Settings.__name__:
+                raise  # not a settings value: a bug, to be seen whole
             click.echo(_settings_problem(exc), err=True)
         except SettingsError as exc:  # a nested ADAPTER_* value that is not JSON
             click.echo(_not_json(exc), err=True)
