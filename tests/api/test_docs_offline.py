@@ -25,6 +25,7 @@ def assert_all_local(page: Page, base: str) -> None:
 def test_swagger_ui_renders_every_operation_offline(stack: Stack, api: httpx.Client) -> None:
     document = api.get("/openapi.json").json()
     expected = {(method, path) for path, ops in document["paths"].items() for method in ops}
+    operations = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
 
     async def render() -> tuple[set[tuple[str, str]], set[str], Page]:
         async with open_page(stack.url + "/docs") as page:
@@ -42,7 +43,7 @@ def test_swagger_ui_renders_every_operation_offline(stack: Stack, api: httpx.Cli
 
     rendered, operation_ids, page = asyncio.run(render())
     assert rendered == expected
-    assert {"getBalance", "createTransfer", "healthz"} <= operation_ids, operation_ids
+    assert operation_ids == operations and "getBalance" in operations
     assert_all_local(page, stack.url)
     assert any(url.endswith("/docs/assets/swagger-ui-bundle.js") for url in page.requests)
 
