@@ -12,8 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
 from adapter import __version__, logs
-from adapter.api import openapi, problems
-from adapter.api.auth import Authenticator, AuthMiddleware
+from adapter.api import docs, openapi, problems
+from adapter.api.auth import Authenticator, AuthMiddleware, refuse_scoped_public_routes
 from adapter.api.routes import starlette_route
 from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
@@ -32,9 +32,11 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     :class:`adapter.exceptions.MappingErrors` listing every problem when a mapping does not fit its contract.
     """
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
+    public = docs.public_paths(settings.docs, settings.auth.public_paths)
     logs.install()  # every record written while serving a request carries its id
     project = load_project(settings.mappings_dir, settings.wsdl_dir, env)  # what `adapter check` checks, too
     bindings = project.bindings
+    refuse_scoped_public_routes([binding.mapping for binding in bindings], public)
     backends = [_backend(binding, settings) for binding in bindings]
     soap = serve_contracts(project.served, settings)  # SOAP over REST
 
@@ -45,7 +47,10 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
             await backend.http.close()
         await soap.close()
 
-    app = FastAPI(title="SOAP adapter", version=__version__, lifespan=lifespan)
+    # FastAPI's own documentation routes load Swagger UI from a CDN: adapter.api.docs serves them offline instead.
+    app = FastAPI(
+        title="SOAP adapter", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     for binding, backend in zip(bindings, backends, strict=True):
         for compiled in binding.mapping.routes:
             app.router.routes.append(starlette_route(compiled, backend, settings))
@@ -54,12 +59,12 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     routes = [compiled for binding in bindings for compiled in binding.mapping.routes]
     schema = openapi.document(routes, title="SOAP adapter", version=__version__)
     app.openapi = lambda: schema  # type: ignore[method-assign]  # the document is derived, not introspected
+    app.router.routes.extend(docs.routes(schema, "SOAP adapter", settings.docs))
     app.add_exception_handler(AdapterError, problems.adapter_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(Exception, problems.unexpected_error)
     # Served SOAP endpoints authenticate their callers as their contract says (WS-Security), not with API keys.
-    public = [*settings.auth.public_paths, *soap.paths]
-    app.add_middleware(AuthMiddleware, authenticator=authenticator, public_paths=public)
+    app.add_middleware(AuthMiddleware, authenticator=authenticator, public_paths=[*public, *soap.paths])
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer (a 401 too) carries the id
     return app

@@ -4,20 +4,26 @@ test (:mod:`adapter.tooling.commands`)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import uvicorn
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from adapter import __version__
-from adapter.exceptions import MappingError, MappingErrors
+from adapter.exceptions import ConfigError, MappingError, MappingErrors, MissingVariable
+from adapter.listen import ensure_free
 from adapter.logs import configure as configure_logging
 from adapter.settings import Settings
 
 if TYPE_CHECKING:  # adapter.project imports zeep: loaded by the commands that need it, so that --help stays quick
     from adapter.project import Project
+
+CONFIG_EXIT = 2  # configuration problems, as click's usage errors
 
 
 def _settings(**overrides: object) -> Settings:
@@ -25,13 +31,61 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _fail(exc: MappingErrors, exit_code: int | None = None) -> None:
-    for error in exc.errors:
-        click.echo(error.detail, err=True)
-    click.echo(f"{len(exc.errors)} problem(s) found", err=True)
+    missing = [error for error in exc.errors if isinstance(error, MissingVariable)]
+    if missing and len(missing) == len(exc.errors):
+        click.echo(_missing_variables(missing), err=True)
+    else:
+        for error in exc.errors:
+            click.echo(error.detail, err=True)
+        click.echo(f"{len(exc.errors)} problem(s) found", err=True)
     sys.exit(exc.exit_code if exit_code is None else exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _missing_variables(missing: list[MissingVariable]) -> str:
+    """One line for every unset ${VAR}: the names to set, and where the mappings use them."""
+    names = list(dict.fromkeys(error.variable for error in missing))
+    files = list(dict.fromkeys(error.file for error in missing))
+    return f"set the environment variable(s) {', '.join(names)}: named by {', '.join(files)}"
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """A settings value that does not validate, as the variable to fix: ``ADAPTER_AUTH__REQUIRED: ...``."""
+    lines = []
+    for error in exc.errors()[:2]:
+        name = "ADAPTER_" + "__".join(str(part) for part in error["loc"] if not isinstance(part, int)).upper()
+        lines.append(f"{name}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def _not_json(exc: SettingsError) -> str:
+    found = re.search(r'field "(\w+)"', str(exc))
+    name = f"ADAPTER_{found.group(1).upper()}" if found else "an ADAPTER_* variable"
+    return (
+        f'{name} (or one of its __ parts) is not valid JSON; e.g. ADAPTER_AUTH__API_KEYS=\'[{{"name": "app", ...}}]\''
+    )
+
+
+class _Adapter(click.Group):
+    """The command group; every command's configuration problem is one or two lines and exit status 2, never a
+    traceback: a settings value that does not validate names its ADAPTER_* variable, a ConfigError says what to set."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MappingErrors as exc:
+            _fail(exc)
+        except ConfigError as exc:
+            click.echo(exc.detail, err=True)
+        except ValidationError as exc:
+            if exc.title != Settings.__name__:
+                raise  # not a settings value: a bug, to be seen whole
+            click.echo(_settings_problem(exc), err=True)
+        except SettingsError as exc:  # a nested ADAPTER_* value that is not JSON
+            click.echo(_not_json(exc), err=True)
+        sys.exit(CONFIG_EXIT)
+
+
+@click.group(cls=_Adapter, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="adapter")
 def main() -> None:
     """A JSON/REST facade over legacy SOAP services, driven by mapping files.
@@ -63,44 +117,42 @@ def serve(
     reload: bool,
     reload_interval: float,
 ) -> None:
-    """Serve every mapping file: the JSON facade's routes and the served SOAP contracts, on one port."""
+    """Serve every mapping file: the JSON facade's routes and the served SOAP contracts, on one port.
+
+    It needs the mapping files (--mappings), their contracts (--wsdl), credentials for callers
+    (ADAPTER_AUTH__API_KEYS or ADAPTER_AUTH__JWT) and every ${VAR} the mappings name; anything missing is
+    one line naming what to set, with exit status 2.
+    """
     from adapter.app import create_app
 
     settings = _settings(host=host, port=port, mappings_dir=mappings_dir, wsdl_dir=wsdl_dir)
+    ensure_free(settings.host, settings.port)  # before the app's start-up logs anything
     configure_logging(settings.log_level)
-    try:
-        if reload:
-            from adapter.tooling.reload import ReloadingApp, project_stamps
+    if reload:
+        from adapter.tooling.reload import ReloadingApp, project_stamps
 
-            app: Any = ReloadingApp(
-                lambda: create_app(settings), lambda: project_stamps(settings), interval=reload_interval
-            )
-        else:
-            app = create_app(settings)
-    except MappingErrors as exc:
-        _fail(exc)
+        app: Any = ReloadingApp(
+            lambda: create_app(settings), lambda: project_stamps(settings), interval=reload_interval
+        )
+    else:
+        app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
 
 
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the JSON facade.")
-@click.option(
-    "--bank-port",
-    type=int,
-    default=8001,
-    show_default=True,
-    help="Port of the core-banking simulator.",
-)
-@click.option("--erp-port", type=int, default=8002, show_default=True, help="Port of the ERP simulator.")
-@click.option("--hub-port", type=int, default=8003, show_default=True, help="Port of the payments hub simulator.")
-def demo(port: int, bank_port: int, erp_port: int, hub_port: int) -> None:
-    """Run the legacy simulators and the facade wired to them, and the SOAP contract served over the hub."""
+@click.option("--bank-port", type=int, help="Port of the core-banking simulator (default: --port + 1).")
+@click.option("--erp-port", type=int, help="Port of the ERP simulator (default: --port + 2).")
+@click.option("--hub-port", type=int, help="Port of the payments hub simulator (default: --port + 3).")
+def demo(port: int, bank_port: int | None, erp_port: int | None, hub_port: int | None) -> None:
+    """Run the legacy simulators and the facade wired to them, and the SOAP contract served over the hub.
+
+    Works in any folder: the demo's contracts and mappings come with the package.
+    """
     from adapter.demo.runner import DemoPorts, run
 
-    try:
-        run(_settings(), DemoPorts(facade=port, bank=bank_port, erp=erp_port, hub=hub_port))
-    except MappingErrors as exc:
-        _fail(exc)
+    ports = DemoPorts(facade=port, bank=bank_port or port + 1, erp=erp_port or port + 2, hub=hub_port or port + 3)
+    run(_settings(), ports)
 
 
 @main.command()
@@ -115,16 +167,15 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
     one method and path). No secret needs to be set: ${VAR} references are checked, not resolved, and
     those this environment lacks are listed as warnings, with what else serve needs.
     """
-    from adapter.project import mapping_files, survey
+    from adapter.project import mapping_files, no_mapping_files, survey
     from adapter.soap.contract import ContractStore
     from adapter.tooling.progress import progress
 
     settings = _settings(wsdl_dir=wsdl_dir)
     targets = [found for item in files for found in (mapping_files(item) if item.is_dir() else [item])]
     targets = targets or ([] if files else mapping_files(settings.mappings_dir))
-    if not targets:  # serve refuses to start with nothing to serve
-        where = ", ".join(map(str, files)) or str(settings.mappings_dir)
-        _fail(MappingErrors([MappingError("no mapping files (*.yaml)", file=where)]), exit_code=1)
+    if not targets:  # nothing checked is not "no problem": serve refuses to start with nothing to serve
+        raise MappingErrors([no_mapping_files(settings.mappings_dir if not files else files[0])])
     with progress("checking mappings", total=len(targets)) as advance:
         project = survey(targets, settings.wsdl_dir, None, ContractStore(), advance)  # serve's own loading
     failed = {problem.file for problem in project.problems}
@@ -147,14 +198,17 @@ def _serve_needs(project: Project, settings: Settings) -> list[str]:
     """What serve will need of its environment and settings that this one lacks (checked, never resolved)."""
     import os
 
-    from adapter.api.auth import Authenticator
+    from adapter.api import docs
+    from adapter.api.auth import Authenticator, refuse_scoped_public_routes
     from adapter.exceptions import ConfigError
     from adapter.mapping.yamlsource import locate
     from adapter.project import unset_variables
 
     needs = [error.detail for error in unset_variables(project, os.environ)]
     try:
-        Authenticator(settings.auth)  # what create_app builds first
+        Authenticator(settings.auth)  # what create_app builds first, then the public paths it refuses
+        public = docs.public_paths(settings.docs, settings.auth.public_paths)
+        refuse_scoped_public_routes([binding.mapping for binding in project.bindings], public)
     except ConfigError as exc:
         needs.append(f"serve refuses to start: {exc.detail}")
     for served in project.served:

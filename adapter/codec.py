@@ -13,9 +13,11 @@ from typing import Any
 
 import orjson
 
-from adapter.exceptions import RequestError
+from adapter.exceptions import RequestError, excerpt
 from adapter.mapping.functions import ExactNumber
 from adapter.settings import JsonLimits
+
+MAX_ECHOED_KEY = 64  # a member name quoted in an error; the caller sent it, so it needs no more to find it
 
 
 class JsonError(RequestError):
@@ -27,7 +29,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise JsonError(f"duplicate member {key!r}")
+            raise JsonError(f"duplicate member {excerpt(key, MAX_ECHOED_KEY)!r}")
         result[key] = value
     return result
 

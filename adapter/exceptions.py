@@ -8,6 +8,7 @@ handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server
     ├── ConfigError                   a mapping file or contract is wrong (exit 2)
     │   ├── ContractError             a WSDL cannot be loaded or lacks what a mapping names
     │   └── MappingError              a mapping file is invalid; carries file:line:column and field
+    │       └── MissingVariable       a ${VAR} it names is not set in the environment
     ├── RequestError                  400: the caller sent something unusable (SOAP: Client)
     │   ├── Unauthenticated           401: no or bad credentials (with a WWW-Authenticate challenge)
     │   ├── Forbidden                 403: a scope the route needs is missing
@@ -28,6 +29,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+
+def excerpt(text: str, limit: int) -> str:
+    """What an error may echo of a caller's input: at most ``limit`` characters, a cut marked with "…". An error
+    reply must stay small whatever the request was (a 64 KB path must not come back as a 65 KB problem)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,16 @@ class MappingError(ConfigError):
             where += f":{self.line}:{self.column}"
         about = f" ({self.field})" if self.field else ""
         return f"{where}: {self.message}{about}"
+
+
+class MissingVariable(MappingError):
+    """A ``${VAR}`` reference of a mapping file whose variable is not set (and has no ``:-default``)."""
+
+    def __init__(self, variable: str, *, file: str = "", line: int = 0, column: int = 0, field: str = "") -> None:
+        self.variable = variable
+        super().__init__(
+            f"environment variable {variable} is not set", file=file, line=line, column=column, field=field
+        )
 
 
 class MappingErrors(ConfigError):

@@ -54,6 +54,13 @@ def contract_path(file: Path, wsdl_dir: Path, wsdl: str) -> Path:
     return wsdl_dir / wsdl
 
 
+def no_mapping_files(folder: Path) -> MappingError:
+    where = "no such folder" if not folder.is_dir() else "no mapping files (*.yaml) there"
+    return MappingError(
+        f"{where}: point --mappings or ADAPTER_MAPPINGS_DIR at the folder of mapping files", file=str(folder)
+    )
+
+
 def load_binding(
     file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
 ) -> Binding:
@@ -155,7 +162,7 @@ def load_project(
     env = dict(os.environ) if env is None else env
     files = mapping_files(mappings_dir)
     if not files:
-        raise MappingErrors([MappingError("no mapping files (*.yaml)", file=str(mappings_dir))])
+        raise MappingErrors([no_mapping_files(mappings_dir)])
     project = survey(files, wsdl_dir, env, contracts)
     if project.problems:
         raise MappingErrors(project.problems)

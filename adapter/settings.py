@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,8 +62,9 @@ class AuthSettings(BaseModel):
     api_keys: list[ApiKey] = Field(default_factory=list)
     jwt: JwtSettings | None = None
     public_paths: list[str] = Field(
-        default_factory=lambda: ["/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json"],
-        description="Paths served without credentials.",
+        default_factory=lambda: ["/healthz"],
+        description="Paths served without credentials and without scopes (health and readiness checks). The "
+        "documentation paths follow ADAPTER_DOCS instead; a mapped route that declares scopes cannot be public.",
     )
 
 
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
     json_limits: JsonLimits = JsonLimits()
     log_level: str = "info"
     auth: AuthSettings = AuthSettings()
+    docs: Literal["public", "protected", "off"] = Field(
+        default="public",
+        description="One rule for every documentation path (/docs, /docs/oauth2-redirect, /docs/assets/*, /redoc, "
+        "/openapi.json): served without credentials, only with them, or not at all.",
+    )
     # Served SOAP contracts (adapter.server): the WS-Security UsernameToken users of endpoints that require one,
     # e.g. ADAPTER_SOAP_USERS='{"demo": "demo-pass"}', and how their Created/Nonce are checked against replay.
     soap_users: dict[str, SecretStr] = Field(default_factory=dict, description="UsernameToken users: {name: password}.")

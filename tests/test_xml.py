@@ -26,12 +26,13 @@ def test_doctype_is_found_only_in_the_prolog(data: bytes, expected: bool) -> Non
 
 
 def test_the_prolog_scan_is_linear() -> None:
-    # A declaration followed by a large body full of '?>' and '-->' look-alikes: a backtracking pattern would take
-    # seconds (48 KB took 10 s with the first version); one scan takes microseconds.
+    # A declaration followed by a large body full of '?>' and '-->' look-alikes: a backtracking pattern takes
+    # quadratic time (48 KB took 10 s with the first version, so these 340 KB would take minutes); one scan takes
+    # milliseconds. The margin is generous both ways, so a loaded machine cannot fail it.
     body = b"<a>" + b"?> --> <? <!-- x " * 20_000 + b"</a>"
     started = time.perf_counter()
     assert has_doctype(b'<?xml version="1.0"?>' + body) is False
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 20
     with pytest.raises(XmlError):
         parse(b'<?xml version="1.0"?>' + body, XmlLimits())  # not well-formed: '<?' inside an element
 
@@ -41,7 +42,9 @@ def test_a_large_valid_document_parses_quickly() -> None:
     started = time.perf_counter()
     root = parse(data, XmlLimits())
     assert len(root) == 40_000
-    assert time.perf_counter() - started < 2
+    # Tens of milliseconds when each limit check is constant time; a check that rescans the document (quadratic
+    # in 40,000 elements) would take many minutes: a margin that no machine's load can reach.
+    assert time.perf_counter() - started < 60
 
 
 @pytest.mark.parametrize(

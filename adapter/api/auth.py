@@ -1,7 +1,9 @@
 """Who is calling: API keys (``X-API-Key``, stored hashed) and OAuth2 bearer JWTs (issuer, audience, expiry).
 
 Authentication runs in a middleware for every path that is not public, before any route code; each route then
-checks the scopes its mapping declares, still before any backend is contacted.
+checks the scopes its mapping declares, still before any backend is contacted. A public path means no credentials
+and no scopes: its caller is :data:`ANONYMOUS`, and a mapped route that declares scopes may not be public
+(:func:`refuse_scoped_public_routes`, at start-up).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +19,16 @@ from typing import Any
 import anyio
 import jwt
 from starlette.requests import Request
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapter.api import problems
 from adapter.exceptions import AdapterError, ConfigError, Forbidden, Unauthenticated
+from adapter.mapping.compiler import CompiledMapping, CompiledRoute
 from adapter.settings import AuthSettings, JwtSettings
 
 API_KEY_HEADER = "x-api-key"
+log = logging.getLogger("adapter.auth")
 
 
 def hash_key(key: str) -> str:
@@ -46,7 +52,11 @@ class Principal:
             raise Forbidden(missing)
 
 
-ANONYMOUS = Principal(subject="anonymous", scopes=frozenset({"*"}), method="none")
+ANONYMOUS = Principal(subject="anonymous", scopes=frozenset(), method="none")
+"""The caller of a public path: no credentials, no scopes."""
+UNCHECKED = Principal(subject="anonymous", scopes=frozenset({"*"}), method="none")
+"""Every caller when the operator switched authentication off (``ADAPTER_AUTH__REQUIRED=false`` and no credentials
+configured): the facade is open, as that setting says, for local experiments."""
 
 
 class Authenticator:
@@ -62,7 +72,7 @@ class Authenticator:
 
     async def authenticate(self, request: Request) -> Principal:
         if not self.enabled:
-            return ANONYMOUS
+            return UNCHECKED
         key = request.headers.get(API_KEY_HEADER)
         if key is not None:
             return self._api_key(key)
@@ -101,12 +111,14 @@ class _JwtVerifier:
                 leeway=self.settings.leeway,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
+            return Principal(subject=_subject(claims), scopes=_scopes(claims), method="jwt")
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the bearer token has expired", error="invalid_token") from None
-        except (jwt.PyJWTError, KeyError, ValueError):
-            # One message for every failure: which check failed is for the log, not for the caller.
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
+            # One message for every failure: which check failed is for the log (one line, no traceback), not for
+            # the caller.
+            log.info("bearer token refused: %s: %s", type(exc).__name__, exc)
             raise Unauthenticated("the bearer token is not valid", error="invalid_token") from None
-        return Principal(subject=str(claims["sub"]), scopes=_scopes(claims), method="jwt")
 
     async def _key(self, token: str) -> Any:
         header = jwt.get_unverified_header(token)
@@ -114,7 +126,10 @@ class _JwtVerifier:
             return self.settings.secret.get_secret_value()
         kid = header.get("kid")
         if self._jwks is not None:
-            return next(k.key for k in self._jwks.keys if k.key_id == kid or kid is None)
+            for candidate in self._jwks.keys:
+                if kid is None or candidate.key_id == kid:
+                    return candidate.key
+            raise KeyError(f"no key {kid!r} in the JWKS file")
         if self._client is not None:
             client = self._client
             found = await anyio.to_thread.run_sync(lambda: client.get_signing_key_from_jwt(token))
@@ -122,9 +137,22 @@ class _JwtVerifier:
         raise ValueError("no key for this token")
 
 
+def _subject(claims: dict[str, Any]) -> str:
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:  # RFC 7519 §4.1.2: a case-sensitive string
+        raise ValueError("the sub claim is not a string")
+    return subject
+
+
 def _scopes(claims: dict[str, Any]) -> frozenset[str]:
-    raw = claims.get("scope", claims.get("scp", ""))  # RFC 8693 §4.2 "scope" string; Azure AD's "scp"
-    return frozenset(raw.split() if isinstance(raw, str) else map(str, raw))
+    """RFC 8693 §4.2 ``scope``: one space-separated string; Azure AD's ``scp`` may be a list of strings. Anything else
+    (a number, an object, a list of numbers) makes the token invalid rather than guessing what it grants."""
+    raw = claims.get("scope", claims.get("scp", ""))
+    if isinstance(raw, str):
+        return frozenset(raw.split())
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return frozenset(raw)
+    raise ValueError(f"the scope claim is a {type(raw).__name__}, not a string or a list of strings")
 
 
 class AuthMiddleware:
@@ -136,7 +164,11 @@ class AuthMiddleware:
         self.public = frozenset(public_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.public:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in self.public:
+            scope.setdefault("state", {})["principal"] = ANONYMOUS  # credentials sent anyway are not looked at
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
@@ -153,3 +185,24 @@ class AuthMiddleware:
 def principal(request: Request) -> Principal:
     found = request.scope.get("state", {}).get("principal")
     return found if isinstance(found, Principal) else ANONYMOUS
+
+
+def refuse_scoped_public_routes(mappings: Iterable[CompiledMapping], public_paths: Iterable[str]) -> None:
+    """Raise :class:`ConfigError` (one line) when a public path is a mapped route that declares scopes: public means
+    no credentials and so no scopes, and listing such a route must not silently open it."""
+    public = list(public_paths)
+    for mapping in mappings:
+        for compiled in mapping.routes:
+            _refuse_if_public(compiled, mapping.file, public)
+
+
+def _refuse_if_public(compiled: CompiledRoute, file: str, public: list[str]) -> None:
+    if compiled.scopes:
+        pattern = compile_path(compiled.route.path)[0]
+        for path in public:
+            if path == compiled.route.path or pattern.match(path):
+                raise ConfigError(
+                    f"ADAPTER_AUTH__PUBLIC_PATHS lists {path}, but {compiled.route.method} {compiled.route.path} "
+                    f"({file}) needs the scope(s) {', '.join(compiled.scopes)}: a public path has no credentials "
+                    "and no scopes; remove it from the list or the scopes from the route"
+                )

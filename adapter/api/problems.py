@@ -16,11 +16,15 @@ from starlette.responses import Response
 
 from adapter import codec
 from adapter.asgi.requestid import request_id
-from adapter.exceptions import AdapterError, BackendFault, BusinessError
+from adapter.exceptions import AdapterError, BackendFault, BusinessError, excerpt
 from adapter.mapping.errors import safe_message
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:soap-adapter:problem:"
+# What a problem echoes is capped: the path in `instance` (RFC 9457 §3.1.5) to MAX_INSTANCE characters, and `detail`,
+# which may quote the caller's input, to MAX_DETAIL. Field problems stay whole in `errors`; they name mapping fields.
+MAX_INSTANCE = 256
+MAX_DETAIL = 1024
 log = logging.getLogger("adapter.api")
 
 _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
@@ -40,8 +44,8 @@ def problem(
         "type": TYPE_PREFIX + problem_type,
         "title": title,
         "status": status,
-        "detail": detail,
-        "instance": request.url.path,
+        "detail": excerpt(detail, MAX_DETAIL),
+        "instance": excerpt(request.url.path, MAX_INSTANCE),
         "requestId": rid,
         **extra,
     }

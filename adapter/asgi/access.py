@@ -49,6 +49,13 @@ class AccessLogMiddleware:
                     "status": status,
                     "durationMs": round((time.perf_counter() - started) * 1000, 2),
                     "fault": state.get("fault"),
-                    "caller": state.get("caller") or getattr(principal, "subject", None),
+                    "caller": state.get("caller") or _subject(principal),
                 },
             )
+
+
+def _subject(principal: object) -> str | None:
+    """Who called, as authenticated: nobody for a public path or a served endpoint that refused the caller."""
+    if principal is None or getattr(principal, "method", "none") == "none":
+        return None
+    return str(getattr(principal, "subject", None))

@@ -14,7 +14,7 @@ from typing import Any
 import pydantic
 import yaml
 
-from adapter.exceptions import MappingError, MappingErrors
+from adapter.exceptions import MappingError, MappingErrors, MissingVariable
 from adapter.mapping import model
 from adapter.mapping.compiler import did_you_mean
 from adapter.mapping.model import MappingFile
@@ -81,15 +81,7 @@ def _resolve(
         if default is not None:
             return default
         line, column = locate(root, loc)
-        problems.append(
-            MappingError(
-                f"environment variable {name} is not set",
-                file=file,
-                line=line,
-                column=column,
-                field=".".join(loc),
-            )
-        )
+        problems.append(MissingVariable(name, file=file, line=line, column=column, field=".".join(loc)))
         return ""
 
     return _ENV.sub(substitute, value)

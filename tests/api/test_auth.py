@@ -13,10 +13,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapter.api.auth import hash_key
+from adapter.api.auth import ANONYMOUS, hash_key
 from adapter.app import create_app
 from adapter.demo.simulators import bank
-from adapter.exceptions import ConfigError
+from adapter.exceptions import ConfigError, Forbidden
 from adapter.settings import ApiKey, AuthSettings, JwtSettings, Settings
 from tests.api.problem import assert_problem
 from tests.conftest import BANK_PASSWORD, BANK_USER, project_settings, running_stack
@@ -140,14 +140,66 @@ def test_forged_rs256_and_alg_none_are_refused(auth_stack: tuple[str, Counting])
     assert call(auth_stack[0], Authorization=f"Bearer {unsigned}").status_code == 401
 
 
+def test_a_kid_not_in_the_jwks_file_is_401_without_a_traceback(
+    auth_stack: tuple[str, Counting], rsa_key: rsa.RSAPrivateKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "app-1", "exp": now + 300, "scope": "accounts:read"}
+    unknown = jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "rotated-away"})
+    with caplog.at_level("INFO"):
+        response = call(auth_stack[0], Authorization=f"Bearer {unknown}")
+    assert assert_problem(response, 401, "unauthenticated")["detail"] == "the bearer token is not valid"
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    assert any("rotated-away" in record.getMessage() for record in caplog.records), "the log says which check failed"
+
+
+@pytest.mark.parametrize(
+    "scope", [5, {"accounts:read": True}, [1, 2], None], ids=["number", "object", "numbers", "null"]
+)
+def test_a_signed_token_with_a_malformed_scope_claim_is_401(
+    auth_stack: tuple[str, Counting], scope: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "app-1", "exp": now + 300, "scope": scope}
+    response = call(auth_stack[0], Authorization=f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}")
+    assert assert_problem(response, 401, "unauthenticated")["detail"] == "the bearer token is not valid"
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+
+
+def test_a_signed_token_with_a_numeric_subject_is_401(auth_stack: tuple[str, Counting]) -> None:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": 42, "exp": now + 300, "scope": "accounts:read"}
+    response = call(auth_stack[0], Authorization=f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}")
+    assert_problem(response, 401, "unauthenticated")
+
+
 def test_jwt_without_the_scope_is_403(auth_stack: tuple[str, Counting]) -> None:
     response = call(auth_stack[0], "/v1/transfers/TRF-1", Authorization=f"Bearer {token()}")
     assert_problem(response, 403, "insufficient-scope")
 
 
-def test_health_and_docs_are_public_by_default(auth_stack: tuple[str, Counting]) -> None:
-    for path in ("/healthz", "/docs", "/openapi.json"):
+DOC_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/docs/assets/swagger-ui-bundle.js")
+
+
+def test_health_and_every_documentation_path_are_public_by_default(auth_stack: tuple[str, Counting]) -> None:
+    for path in ("/healthz", *DOC_PATHS):
         assert call(auth_stack[0], path).status_code == 200, path
+
+
+@pytest.mark.parametrize(("docs", "anonymous", "with_key"), [("protected", 401, 200), ("off", 401, 404)])
+def test_one_setting_for_every_documentation_path(docs: str, anonymous: int, with_key: int) -> None:
+    settings = project_settings(docs=docs)
+    with running_stack(settings=settings) as stack:
+        for path in DOC_PATHS:
+            assert httpx.get(stack.url + path).status_code == anonymous, path
+            assert stack.client.get(path).status_code == with_key, path
+        assert httpx.get(stack.url + "/healthz").status_code == 200
+
+
+def test_a_documentation_path_listed_as_public_is_refused() -> None:
+    auth = AuthSettings(api_keys=[ApiKey(name="k", hash=hash_key("k"))], public_paths=["/healthz", "/redoc"])
+    with pytest.raises(ConfigError, match=r"lists /redoc: documentation paths follow ADAPTER_DOCS"):
+        create_app(project_settings(auth=auth, docs="protected"), env={"BANK_USER": "u", "BANK_PASSWORD": "p"})
 
 
 def test_public_paths_are_configurable(tmp_path: Path) -> None:
@@ -155,6 +207,23 @@ def test_public_paths_are_configurable(tmp_path: Path) -> None:
     with running_stack(settings=project_settings(auth=auth)) as stack:
         assert httpx.get(stack.url + "/healthz").status_code == 401
         assert httpx.get(stack.url + "/healthz", headers={"X-API-Key": "k"}).status_code == 200
+
+
+@pytest.mark.parametrize("public", [f"/v1/accounts/{MAIN}/balance", "/v1/accounts/{iban}/balance"])
+def test_a_public_path_that_is_a_route_with_scopes_is_refused_at_start_up(public: str) -> None:
+    auth = AuthSettings(api_keys=[ApiKey(name="k", hash=hash_key("k"))], public_paths=["/healthz", public])
+    with pytest.raises(ConfigError) as refused:
+        create_app(project_settings(auth=auth), env={"BANK_USER": "u", "BANK_PASSWORD": "p"})
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith(f"ADAPTER_AUTH__PUBLIC_PATHS lists {public}, but GET /v1/accounts/{{iban}}/balance")
+    assert "needs the scope(s) accounts:read" in message
+
+
+def test_the_caller_of_a_public_path_has_no_scope() -> None:
+    with pytest.raises(Forbidden):
+        ANONYMOUS.require(["accounts:read"])
+    ANONYMOUS.require([])  # a route without scopes may be public
 
 
 def test_a_facade_without_credentials_does_not_start() -> None:

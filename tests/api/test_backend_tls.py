@@ -5,12 +5,12 @@ certificate and fails without it."""
 from __future__ import annotations
 
 import ssl
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from adapter.demo.simulators import bank
@@ -59,39 +59,35 @@ def mtls_bank(certs: Pki) -> Iterator[str]:
         yield f"{url}/corebanking"
 
 
-def balance(folder: Path, url: str, tls: dict[str, Any] | None, env: dict[str, str] | None = None) -> Any:
-    """GET a balance through a facade whose bank backend is ``url`` with ``tls``; the response, and seconds taken."""
+def balance(folder: Path, url: str, tls: dict[str, Any] | None, env: dict[str, str] | None = None) -> httpx.Response:
+    """GET a balance through a facade whose bank backend is ``url`` with ``tls``."""
     backend: dict[str, Any] = {"url": "${BANK_URL}", "security": {"username_token": TOKEN}}
     if tls is not None:
         backend["tls"] = tls
     settings = bank_project(folder, backend)
     with running_stack(env={"BANK_URL": url, **(env or {})}, settings=settings) as stack:
-        started = time.monotonic()
-        response = stack.client.get(f"/v1/accounts/{MAIN}/balance")
-        return response, time.monotonic() - started
+        return stack.client.get(f"/v1/accounts/{MAIN}/balance")
 
 
 def test_ca_bundle_makes_the_backend_trusted(tmp_path: Path, certs: Pki, https_bank: str) -> None:
-    response, _ = balance(tmp_path, https_bank, {"ca_bundle": "${BANK_CA}"}, {"BANK_CA": str(certs.ca.bundle)})
+    response = balance(tmp_path, https_bank, {"ca_bundle": "${BANK_CA}"}, {"BANK_CA": str(certs.ca.bundle)})
     assert response.status_code == 200, response.text
     assert response.json()["booked"] == {"amount": "1250.50", "currency": "EUR"}
 
 
 def test_untrusted_backend_is_502_as_verification_is_on_by_default(tmp_path: Path, https_bank: str) -> None:
-    response, seconds = balance(tmp_path, https_bank, None)
+    response = balance(tmp_path, https_bank, None)
     body = assert_problem(response, 502, "backend-unavailable")
-    assert seconds < 5
     assert "certificate" not in body["detail"].lower()  # the caller learns nothing about our PKI
 
 
 def test_mutual_tls_with_the_client_certificate(tmp_path: Path, certs: Pki, mtls_bank: str) -> None:
     tls = {"ca_bundle": str(certs.ca.bundle), "client_cert": "${BANK_CERT}", "client_key": "${BANK_KEY}"}
     env = {"BANK_CERT": str(certs.client.cert), "BANK_KEY": str(certs.client.key)}
-    response, _ = balance(tmp_path, mtls_bank, tls, env)
+    response = balance(tmp_path, mtls_bank, tls, env)
     assert response.status_code == 200, response.text
 
 
 def test_mutual_tls_without_a_client_certificate_is_502(tmp_path: Path, certs: Pki, mtls_bank: str) -> None:
-    response, seconds = balance(tmp_path, mtls_bank, {"ca_bundle": str(certs.ca.bundle)})
+    response = balance(tmp_path, mtls_bank, {"ca_bundle": str(certs.ca.bundle)})
     assert_problem(response, 502, "backend-unavailable")
-    assert seconds < 5

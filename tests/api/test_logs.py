@@ -17,8 +17,17 @@ from tests.conftest import API_KEY, BANK_PASSWORD
 MAIN = "DE89370400440532013000"
 
 
-def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "adapter.access"]
+def access_records(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logging.LogRecord]:
+    """The access records of one request. The record is written once the response has gone out, in the server's
+    thread, so the client may read the response first: wait for the record (generously), never guess a delay."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = [
+            r for r in caplog.records if r.name == "adapter.access" and getattr(r, "requestId", None) == request_id
+        ]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
 
 
 def eventually(read: Callable[[], list[logging.LogRecord]]) -> list[logging.LogRecord]:
@@ -34,7 +43,7 @@ def test_one_masked_record_per_request(api: httpx.Client, caplog: pytest.LogCapt
     caplog.set_level(logging.INFO, logger="adapter")
     response = api.get(f"/v1/accounts/{MAIN}/balance", headers={"X-Request-ID": "log-1"})
     assert response.status_code == 200
-    records = eventually(lambda: [r for r in access_records(caplog) if getattr(r, "requestId", None) == "log-1"])
+    records = access_records(caplog, "log-1")
     assert len(records) == 1
     record = records[0]
     assert (record.route, record.operation, record.status, record.method) == ("getBalance", "GetBalance", 200, "GET")  # type: ignore[attr-defined]

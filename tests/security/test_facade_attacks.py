@@ -1,11 +1,14 @@
 """Attacks on the JSON facade and through its backends, over real HTTP.
 
-Each attack is answered with a 4xx problem (or a 502 for a hostile backend) with a clean message, fast, and the next
-normal request still succeeds.
+Each attack is answered with a 4xx problem (or a 502 for a hostile backend) with a clean message naming the limit
+that refused it, and the next normal request still succeeds. No assertion reads a clock (speed is `make bench`'s): a
+hang is bounded by the client's own timeout.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,10 +19,9 @@ import httpx
 import pytest
 
 from tests.api.problem import assert_problem
-from tests.conftest import API_KEY, running_stack
+from tests.conftest import API_KEY, Stack, running_stack
 
 MAIN = "DE89370400440532013000"
-FAST = 0.5  # seconds, client-side on loopback: rejections take a few milliseconds (see the closing note)
 
 
 def transfer_json() -> dict[str, object]:
@@ -32,12 +34,8 @@ def transfer_json() -> dict[str, object]:
     }
 
 
-def attack(
-    api: httpx.Client, body: bytes, content_type: str = "application/json", **headers: str
-) -> tuple[httpx.Response, float]:
-    started = time.perf_counter()
-    response = api.post("/v1/transfers", content=body, headers={"content-type": content_type, **headers})
-    return response, time.perf_counter() - started
+def attack(api: httpx.Client, body: bytes, content_type: str = "application/json", **headers: str) -> httpx.Response:
+    return api.post("/v1/transfers", content=body, headers={"content-type": content_type, **headers})
 
 
 def still_healthy(api: httpx.Client) -> None:
@@ -66,10 +64,9 @@ JSON_BOMBS = {
 @pytest.mark.parametrize("name", list(JSON_BOMBS))
 def test_json_bombs(api: httpx.Client, name: str) -> None:
     body, status, message = JSON_BOMBS[name]
-    response, took = attack(api, body)
+    response = attack(api, body)
     problem = assert_problem(response, status, "payload-too-large" if status == 413 else "invalid-json")
     assert message in problem["detail"]
-    assert took < FAST, f"{name} took {took:.3f}s"
     still_healthy(api)
 
 
@@ -80,18 +77,15 @@ def test_oversized_chunked_body_without_length(api: httpx.Client) -> None:
             yield b"y" * 65536
         yield b'"}'
 
-    started = time.perf_counter()
     response = api.post("/v1/transfers", content=chunks(), headers={"content-type": "application/json"})
     assert_problem(response, 413, "payload-too-large")
-    assert time.perf_counter() - started < FAST
     still_healthy(api)
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded", ""])
 def test_wrong_content_types_are_415(api: httpx.Client, content_type: str) -> None:
-    response, took = attack(api, b'{"debtorAccount": "x"}', content_type)
+    response = attack(api, b'{"debtorAccount": "x"}', content_type)
     assert_problem(response, 415, "unsupported-media-type")
-    assert took < FAST
     still_healthy(api)
 
 
@@ -163,12 +157,9 @@ def hostile_replies(listener_url: str) -> dict[str, bytes]:
 def test_hostile_backend_replies_are_502(listener: Listener, name: str) -> None:
     reply = hostile_replies(listener.url)[name]
     with running_stack(bank_app=hostile(reply)) as stack:
-        started = time.perf_counter()
         response = stack.client.get(f"/v1/accounts/{MAIN}")
-        took = time.perf_counter() - started
         body = assert_problem(response, 502, "backend-protocol-error")
         assert "passwd" not in response.text and "leaked" not in response.text
-        assert took < FAST, f"{name} took {took:.3f}s"
         assert body["detail"].startswith("the backend reply")
         assert stack.client.get("/v1/customers/100042").status_code == 200
     assert listener.hits == 0
@@ -189,3 +180,34 @@ def test_xinclude_in_a_reply_is_not_processed(listener: Listener) -> None:
 def test_api_key_is_never_echoed(api: httpx.Client) -> None:
     response = api.get(f"/v1/accounts/{MAIN}", headers={"X-API-Key": API_KEY + "-forged"})
     assert API_KEY not in response.text
+
+
+# -- what an error echoes is capped ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["/v1/accounts/", "/no-such-route/"])
+def test_a_64_kb_path_is_not_echoed_whole(stack: Stack, where: str) -> None:
+    path = where + "A" * (64 * 1024)
+    # httpx refuses a URL this long: the request goes out as the raw bytes a hostile client would send.
+    url = httpx.URL(stack.url)
+    connection = http.client.HTTPConnection(url.host, url.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"X-API-Key": API_KEY})
+        response = connection.getresponse()
+        status, body = response.status, response.read()
+    finally:
+        connection.close()
+    assert status >= 400, status  # the account route answers what the backend says of it; elsewhere a 404
+    assert len(body) < 2048, f"a {len(body)}-byte error reply"
+    problem = json.loads(body)
+    assert len(problem["instance"]) == 256 and problem["instance"].endswith("…")
+    assert path.startswith(problem["instance"][:-1])
+    still_healthy(stack.client)
+
+
+def test_a_long_duplicate_member_name_is_not_echoed_whole(api: httpx.Client) -> None:
+    name = "k" * 50_000
+    response = attack(api, b'{"%s": 1, "%s": 2}' % (name.encode(), name.encode()))
+    problem = assert_problem(response, 400, "invalid-json")
+    assert problem["detail"] == f"duplicate member '{'k' * 63}…'"
+    assert len(response.content) < 1024

@@ -4,7 +4,6 @@ nothing about it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -115,13 +114,13 @@ def test_unusable_requests_are_client_faults(served: Served, content: bytes, rea
     assert reason in text
 
 
-def test_many_attributes_are_refused_quickly(served: Served) -> None:
+def test_many_attributes_are_refused_by_the_limit(served: Served) -> None:
     attributes = " ".join(f'a{i}="{i}"' for i in range(20_000))
     body = GET.replace("<po:GetPaymentOrder ", f"<po:GetPaymentOrder {attributes} ")
-    started = time.monotonic()
     reply = post(served, envelope(body))
-    assert time.monotonic() - started < 2
-    assert fault_of(reply)[0] == f"{{{SOAP11}}}Client"
+    code, text = fault_of(reply)
+    assert code == f"{{{SOAP11}}}Client"
+    assert "attributes" in text, text  # the limit refused it, while parsing
 
 
 @pytest.mark.parametrize(
@@ -254,8 +253,6 @@ def test_backend_failures_are_server_faults_without_internals(broken: Served, pi
 
 def test_backend_down_is_a_server_fault() -> None:
     with served_stack(PAYMENTS_HUB_URL=f"http://127.0.0.1:{free_port()}") as down:
-        started = time.monotonic()
         reply = post(down, envelope())
-        assert time.monotonic() - started < 5
         assert fault_of(reply) == (f"{{{SOAP11}}}Server", "Backend unavailable")
         assert "127.0.0.1" not in reply.text

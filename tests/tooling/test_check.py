@@ -106,7 +106,12 @@ def test_the_shipped_project_passes_both(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_folder_without_mapping_files_is_refused_by_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     checked = CliRunner().invoke(main, ["check", str(tmp_path)])
-    assert (checked.exit_code, checked.stderr.splitlines()[0]) == (1, f"{tmp_path}: no mapping files (*.yaml)")
+    # A configuration problem (exit 2, as for every command): nothing checked is not "no problem".
+    assert (checked.exit_code, checked.stderr.splitlines()[0]) == (
+        2,
+        f"{tmp_path}: no mapping files (*.yaml) there: point --mappings or ADAPTER_MAPPINGS_DIR at the folder of "
+        "mapping files",
+    )
     with pytest.raises(MappingErrors, match="no mapping files"):
         create_app(project_settings(mappings_dir=tmp_path), env=ENV)
 

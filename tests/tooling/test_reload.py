@@ -27,12 +27,17 @@ routes:
 
 
 def write(file: Path, path: str, operation: str = "GetBalance") -> None:
-    file.write_text(MAPPING.format(path=path, operation=operation))
+    """Replace the file in one step, content and mtime together: a poll between writing and dating it would see
+    the new content under the old stamp, and reload once more when the stamp changes."""
+    draft = file.with_suffix(".draft")
+    draft.write_text(MAPPING.format(path=path, operation=operation))
     later = time.time() + 2  # a new mtime even on coarse file systems
-    os.utime(file, (later, later))
+    os.utime(draft, (later, later))
+    os.replace(draft, file)
 
 
-def eventually(condition: Callable[[], bool], timeout: float = 10) -> None:
+def eventually(condition: Callable[[], bool], timeout: float = 60) -> None:
+    """Wait for a condition: returns as soon as it holds; the generous limit only ends a test that would hang."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
