@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import PurePath
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -18,6 +19,7 @@ from adapter.api.routes import starlette_route
 from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
 from adapter.exceptions import AdapterError
+from adapter.ops.runtime import GuardedBackend, Operations
 from adapter.outbound.client import HttpClient
 from adapter.project import Binding, load_project, load_served
 from adapter.server import serve_contracts
@@ -34,7 +36,8 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
     logs.install()  # every record written while serving a request carries its id
     bindings = load_project(settings.mappings_dir, settings.wsdl_dir, env)
-    backends = [_backend(binding, settings) for binding in bindings]
+    ops = Operations(settings)  # resilience, rate limits, cache, Idempotency-Key: adapter.ops
+    backends = [_backend(binding, settings, ops) for binding in bindings]
     soap = serve_contracts(load_served(settings.mappings_dir, settings.wsdl_dir, env), settings)  # SOAP over REST
 
     @asynccontextmanager
@@ -42,12 +45,17 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
         yield
         for backend in backends:
             await backend.http.close()
+        await ops.close()
         soap.close()
 
     app = FastAPI(title="SOAP adapter", version=__version__, lifespan=lifespan)
+    app.state.ops = ops  # for readiness and metrics: ops.events, ops.breakers(), ops.ping()
     for binding, backend in zip(bindings, backends, strict=True):
+        guard = ops.backends[_backend_name(binding)]
         for compiled in binding.mapping.routes:
-            app.router.routes.append(starlette_route(compiled, backend, settings))
+            guarded = GuardedBackend(backend.call, guard, compiled.route)
+            plan = ops.route(binding.mapping.file, binding.mapping.model, compiled.route, guard)
+            app.router.routes.append(starlette_route(compiled, guarded, settings, (ops, plan)))
     app.router.routes.extend(soap.routes)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     routes = [compiled for binding in bindings for compiled in binding.mapping.routes]
@@ -68,10 +76,15 @@ async def _healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _backend(binding: Binding, settings: Settings) -> SoapBackend:
+def _backend_name(binding: Binding) -> str:
+    return PurePath(binding.mapping.file).stem
+
+
+def _backend(binding: Binding, settings: Settings, ops: Operations) -> SoapBackend:
     spec = binding.mapping.model.backend
+    guard = ops.resilience(_backend_name(binding), binding.mapping.model, spec.timeout or settings.backend_timeout)
     http = HttpClient(
-        timeout=spec.timeout or settings.backend_timeout,
+        timeout=guard.policy.timeout,  # one attempt; guard.policy.deadline bounds the whole call
         connect_timeout=settings.backend_connect_timeout,
         max_reply_bytes=settings.max_backend_reply_bytes,
         tls=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off

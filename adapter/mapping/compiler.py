@@ -20,6 +20,7 @@ from adapter.mapping.errors import ErrorPlan, slug
 from adapter.mapping.jsonschema import leaf_schema, object_schema, shape_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
 from adapter.mapping.paths import MISSING, PathSyntaxError, SourcePath
+from adapter.mapping.policies import policy_problems
 from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, walk
 from adapter.mapping.yamlsource import locate
 
@@ -107,6 +108,8 @@ class Compiler:
             compiled = self._route(route, ("routes", index), shared)
             if compiled is not None:
                 routes.append(compiled)
+        for loc, message in policy_problems(model):  # cache, idempotency, invalidates, limits
+            self.problem(loc, message)
         return CompiledMapping(file=self.file, model=model, routes=routes)
 
     # -- routes -------------------------------------------------------------------------------------------

@@ -191,6 +191,13 @@ def _known_keys(place: tuple[Any, ...]) -> list[str]:
         "tls": model.BackendTls,
         "routes": model.Route,
         "errors": model.ErrorRule,
+        "resilience": model.Resilience,
+        "retries": model.Retries,
+        "backoff": model.Backoff,
+        "breaker": model.Breaker,
+        "bulkhead": model.Bulkhead,
+        "limits": model.Limit,
+        "cache": model.Cache,
     }
     parent = names[-1] if names else ""
     cls = by_parent.get(parent, model.Rule)
