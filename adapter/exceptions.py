@@ -189,12 +189,22 @@ class BusinessError(AdapterError):
 
     soap_fault_code = "Client"
 
-    def __init__(self, detail: str, *, status: int, problem_type: str, title: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int,
+        problem_type: str,
+        title: str,
+        code: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self._status = status
         self._problem_type = problem_type
         self._title = title
         self.code = code
+        self.members = dict(extensions or {})  # from the error rule's `extensions`, e.g. the original resource's id
 
     @property
     def status(self) -> int:
@@ -209,7 +219,7 @@ class BusinessError(AdapterError):
         return self._title
 
     def extensions(self) -> Mapping[str, Any]:
-        return {"code": self.code} if self.code else {}
+        return {**self.members, **({"code": self.code} if self.code else {})}
 
 
 class DeclaredFault(AdapterError):

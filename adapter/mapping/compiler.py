@@ -27,6 +27,7 @@ from adapter.mapping.yamlsource import locate
 Loc = tuple[str | int, ...]
 REQUEST_ROOTS = ("path", "query", "headers", "body")
 _PATH_PARAM = re.compile(r"{([^{}]*)}")
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "requestId", "code"})
 
 
 class Signature(Protocol):
@@ -403,7 +404,18 @@ class Compiler:
             rows=rows,
             when={k: tuple(v) if isinstance(v, list) else (v,) for k, v in rule.when.items()},
             message=self._source(rule.message, loc + ("message",)),
+            extensions=self._extensions(rule, loc + ("extensions",)),
         )
+
+    def _extensions(self, rule: ErrorRule, loc: Loc) -> tuple[tuple[str, SourcePath], ...]:
+        found = []
+        for name, source in rule.extensions.items():
+            path = self._source(source, loc + (name,))
+            if name in _PROBLEM_MEMBERS:
+                self.problem(loc + (name,), f"{name!r} is a standard problem member (RFC 9457 §3.1)", key=True)
+            elif path is not None:
+                found.append((name, path))
+        return tuple(found)
 
 
 def _sensitive(template: Mapping[str, Any]) -> Iterable[str]:

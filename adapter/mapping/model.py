@@ -10,9 +10,10 @@ A template maps target names to rules. A rule is either a string — a source pa
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -161,13 +162,23 @@ RATE = r"^\s*[1-9][0-9]*\s*(/|per)\s*([1-9][0-9]*\s*)?(second|minute|hour|day|mo
 class Limit(Strict):
     """A rate limit, or a quota when its window is long: `{rate: "100/minute"}`, `{rate: "10000/day", name: daily}`."""
 
-    rate: str = Field(pattern=RATE, description="Calls per window: `100/minute`, `5 per second`, `10000/day`.")
+    rate: str = Field(
+        description="Calls per window: `100/minute`, `5 per second`, `1000 per 10 minutes`, `10000/day`.",
+        json_schema_extra={"pattern": RATE},
+    )
     per: Literal["caller", "everyone"] = Field(
         default="caller", description="`caller`: a budget per API key or JWT subject; `everyone`: one shared budget."
     )
     name: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The policy's name in the RateLimit headers."
     )
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not re.match(RATE, value):
+            raise PydanticCustomError("rate", "a rate is calls per window, e.g. 100/minute or 1000 per 10 minutes")
+        return value
 
 
 Vary = Literal["caller", "query"]
@@ -220,6 +231,11 @@ class ErrorRule(Strict):
     message: str | None = Field(
         default=None,
         description="Path of the message to show: in the row for `rows`, in {code, message, detail} for faults.",
+    )
+    extensions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra members of the problem body ← paths like `message`, e.g. `{transferId: detail.TransferId}` "
+        "so that a 409 for a duplicate carries the original resource's id.",
     )
 
 

@@ -28,6 +28,7 @@ from adapter.exceptions import TooManyRequests
 from adapter.mapping.model import Limit
 from adapter.ops import events
 from adapter.ops.events import Events
+from adapter.ops.store import RedisStore
 from adapter.settings import RateLimits
 
 log = logging.getLogger("adapter.ops")
@@ -65,14 +66,17 @@ def policies(scope: str, level: str, specs: Sequence[Limit | str]) -> list[Polic
 
 
 class Limiter:
-    """The counters of one application: ``limits``' memory storage, or its Redis storage (redis-py) when
-    ``redis_url`` is given."""
+    """The counters of one application: ``limits``' memory storage, or its Redis storage (redis-py) over the
+    ``shared`` store's connections."""
 
-    def __init__(self, settings: RateLimits, emit: Events, redis_url: str | None = None, prefix: str = "") -> None:
-        if redis_url:
-            uri = "async+" + redis_url
+    def __init__(self, settings: RateLimits, emit: Events, shared: RedisStore | None = None) -> None:
+        if shared is not None:
             storage: limits.aio.storage.Storage = limits.aio.storage.RedisStorage(
-                uri, implementation="redispy", key_prefix=prefix + "rl", wrap_exceptions=True
+                "async+redis://",  # the connection comes from the shared store's pool
+                implementation="redispy",
+                connection_pool=shared.pool,  # type: ignore[arg-type]  # documented, typed as scalar options
+                key_prefix=shared.prefix + "rl",
+                wrap_exceptions=True,
             )
         else:
             storage = limits.aio.storage.MemoryStorage()

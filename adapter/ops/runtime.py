@@ -46,12 +46,13 @@ class Operations:
         url = settings.redis_url.get_secret_value() if settings.redis_url else None
         self.cache_store: Store
         self.idempotency_store: Store
-        if url:
-            self.cache_store = self.idempotency_store = RedisStore(url, settings.redis_prefix)
+        shared = RedisStore(url, settings.redis_prefix) if url else None
+        if shared is not None:
+            self.cache_store = self.idempotency_store = shared
         else:
             self.cache_store = MemoryStore(settings.cache.max_entries)
             self.idempotency_store = MemoryStore(settings.idempotency.max_keys)
-        self.limiter = Limiter(settings.rate_limits, self.events, url, settings.redis_prefix)
+        self.limiter = Limiter(settings.rate_limits, self.events, shared)
         self.cache = ResponseCache(self.cache_store, settings.cache, self.events)
         self.idempotency = Idempotency(self.idempotency_store, settings.idempotency, self.events)
         self.backends: dict[str, Resilience] = {}

@@ -11,7 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis.asyncio
 import redis.exceptions
@@ -129,24 +129,17 @@ def _unavailable() -> Iterator[None]:
 class RedisStore:
     """The same protocol over Redis (redis-py asyncio). Every key starts with ``prefix``.
 
-    The client is made on first use, inside the running event loop, and closed by :meth:`close`.
+    One connection pool serves this store and the rate limiter (:mod:`adapter.ops.ratelimit`); connections are
+    opened on first use, inside the running event loop, and closed by :meth:`close`.
     """
 
     def __init__(self, url: str, prefix: str, *, timeout: float = 2.0) -> None:
-        self.url = url
         self.prefix = prefix
-        self.timeout = timeout
-        self._client: redis.asyncio.Redis | None = None
-        self._swap: Any = None
-
-    @property
-    def client(self) -> redis.asyncio.Redis:
-        if self._client is None:
-            self._client = redis.asyncio.Redis.from_url(
-                self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout, health_check_interval=30
-            )
-            self._swap = self._client.register_script(_SWAP)
-        return self._client
+        self.pool = redis.asyncio.ConnectionPool.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30
+        )
+        self.client = redis.asyncio.Redis(connection_pool=self.pool)
+        self._swap = self.client.register_script(_SWAP)
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         with _unavailable():
@@ -162,10 +155,9 @@ class RedisStore:
             return bool(await self.client.set(self.prefix + key, value, px=_ms(ttl), nx=True))
 
     async def swap(self, key: str, expected: bytes, value: bytes | None, ttl: float) -> bool:
-        client = self.client
-        args = [expected, value or b"", _ms(ttl), "del" if value is None else "set"]
+        args: list[bytes | str | int] = [expected, value or b"", _ms(ttl), "del" if value is None else "set"]
         with _unavailable():
-            return bool(await self._swap(keys=[self.prefix + key], args=args, client=client))
+            return bool(await self._swap(keys=[self.prefix + key], args=args))
 
     async def incr(self, key: str) -> int:
         with _unavailable():
@@ -176,9 +168,8 @@ class RedisStore:
             await self.client.ping()
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self.client.aclose()
+        await self.pool.disconnect()
 
 
 def _ms(seconds: float) -> int:
