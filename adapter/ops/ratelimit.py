@@ -85,6 +85,18 @@ class Limiter:
         self.defaults = policies("all", "all", settings.default)
         self.events = emit
 
+    async def count(self, policy: Policy, caller: str) -> tuple[bool, int, float]:
+        """Count one call against ``policy``: whether it is allowed, what is left, and when the window resets."""
+        who = caller if policy.per_caller else EVERYONE
+        if isinstance(self.strategy, limits.aio.strategies.FixedWindowRateLimiter):
+            # The strategy's hit() then get_window_stats() would read the counter back: incr() already says it.
+            key = policy.item.key_for(policy.scope, who)
+            count = await self.storage.incr(key, policy.item.get_expiry())
+            return count <= policy.item.amount, max(0, policy.item.amount - count), await self.storage.get_expiry(key)
+        allowed = await self.strategy.hit(policy.item, policy.scope, who)
+        stats = await self.strategy.get_window_stats(policy.item, policy.scope, who)
+        return allowed, stats.remaining, stats.reset_time
+
     def route(self, subject: str, found: Sequence[Policy]) -> RouteLimits | None:
         """The limits of one route, the defaults included; ``None`` when it has none."""
         chosen = [*self.defaults, *found]
@@ -102,15 +114,12 @@ class RouteLimits:
 
     async def admit(self, caller: str) -> dict[str, str]:
         """Count one call of ``caller``: the RateLimit headers for its answer, or :class:`TooManyRequests`."""
-        strategy = self.limiter.strategy
         fields, spent = [], None
         try:
             for policy in self.policies:
-                who = caller if policy.per_caller else EVERYONE
-                allowed = await strategy.hit(policy.item, policy.scope, who)
-                stats = await strategy.get_window_stats(policy.item, policy.scope, who)
-                reset = max(0, math.ceil(stats.reset_time - time.time()))
-                fields.append(f'"{policy.name}";r={stats.remaining};t={reset}')
+                allowed, remaining, reset_at = await self.limiter.count(policy, caller)
+                reset = max(0, math.ceil(reset_at - time.time()))
+                fields.append(f'"{policy.name}";r={remaining};t={reset}')
                 if not allowed and spent is None:
                     spent = (policy, reset)
         except limits.errors.StorageError as exc:

@@ -4,9 +4,11 @@ One :class:`Resilience` guards one backend (one mapping file's connection pool).
 
 1. bulkhead: with ``max_concurrent`` calls already in flight, :class:`BulkheadFull` (503) at once;
 2. breaker: while open, :class:`CircuitOpen` (503, Retry-After: until the half-open probe) without calling;
-3. the call, under one deadline for everything (pool wait, every attempt, every backoff): a retry is made only
-   for calls marked safe, only after a connect error, a timeout or an HTTP 503 (:class:`BackendUnavailable`,
-   :class:`BackendTimeout`), and only when its backoff still ends before the deadline.
+3. the call, under one deadline for everything (pool wait, every attempt, every backoff): the first attempt is
+   bounded by the HTTP client's own timeout (aiohttp's total, pool wait included), never longer than the deadline;
+   a retry is made only for calls marked safe, only after a connect error, a timeout or an HTTP 503
+   (:class:`BackendUnavailable`, :class:`BackendTimeout`), and only when its backoff still ends before the deadline,
+   and the retries run under what is left of the deadline.
 
 The breaker counts only those failures: a SOAP fault or a reply the contract does not describe is an answer, so the
 backend is up. State lives in this process: each instance protects itself and opens on what it sees.
@@ -185,27 +187,29 @@ class Resilience:
             self.breaker.record(failed)
 
     async def _within_deadline(self, attempt: Callable[[], Awaitable[T]], retry: bool) -> T:
-        policy = self.policy
-        if not retry or policy.attempts == 1:
-            if policy.deadline <= policy.timeout:  # one attempt: aiohttp's total timeout is the deadline already
-                return await attempt()
+        started = time.monotonic()
         try:
-            async with asyncio.timeout(policy.deadline):
-                return await self._attempts(attempt, retry, time.monotonic() + policy.deadline)
+            return await attempt()  # bounded by the client's own timeout, which never passes the deadline
+        except FAILURES as exc:
+            if not retry or self.policy.attempts == 1:
+                raise
+            failure = exc
+        deadline = started + self.policy.deadline
+        try:
+            async with asyncio.timeout(deadline - time.monotonic()):
+                return await self._retries(attempt, deadline, failure)
         except TimeoutError:
             raise BackendTimeout("the backend did not answer within the deadline") from None
 
-    async def _attempts(self, attempt: Callable[[], Awaitable[T]], retry: bool, deadline: float) -> T:
-        number = 1
-        while True:
-            try:
-                return await attempt()
-            except FAILURES:
-                if not retry or number >= self.policy.attempts:
-                    raise
-                pause = self.policy.backoff(number)
-                if time.monotonic() + pause >= deadline:
-                    raise  # the retry could not finish in time: retries fit in the deadline, never extend it
-            number += 1
+    async def _retries(self, attempt: Callable[[], Awaitable[T]], deadline: float, failure: Exception) -> T:
+        for number in range(2, self.policy.attempts + 1):
+            pause = self.policy.backoff(number - 1)
+            if time.monotonic() + pause >= deadline:
+                break  # the retry could not finish in time: retries fit in the deadline, never extend it
             self.events.emit(events.RETRY, self.name, str(number))
             await asyncio.sleep(pause)
+            try:
+                return await attempt()
+            except FAILURES as exc:
+                failure = exc
+        raise failure

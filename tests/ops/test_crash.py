@@ -112,7 +112,6 @@ def test_kill_9_in_a_keyed_burst_makes_no_duplicate_and_leaves_no_client_in_the_
             "BANK_TIMEOUT": "1",
         }
         with instance(env, tmp_path / "a.log") as (a, a_url), instance(env, tmp_path / "b.log") as (_, b_url):
-
             served_by: dict[str, str] = {}
 
             def kill_a_mid_burst() -> None:
@@ -126,7 +125,8 @@ def test_kill_9_in_a_keyed_burst_makes_no_duplicate_and_leaves_no_client_in_the_
             killer = threading.Thread(target=kill_a_mid_burst)
             killer.start()
             with ThreadPoolExecutor(WORKERS) as pool:
-                answers = dict(zip(KEYS, pool.map(lambda key: _outcome(a_url, b_url, key, served_by), KEYS)))
+                outcomes = pool.map(lambda key: _outcome(a_url, b_url, key, served_by), KEYS)
+                answers = dict(zip(KEYS, outcomes, strict=True))
             killer.join(timeout=30)
             assert a.wait(timeout=10) == -signal.SIGKILL
 
