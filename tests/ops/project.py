@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from adapter.settings import Settings
-from adapter.simulators import bank
+from adapter.demo.simulators import bank
 from tests.conftest import BANK_PASSWORD, BANK_USER, ROOT, project_settings
 
 WsgiApp = Callable[..., Iterable[bytes]]
