@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from adapter import codec
 from adapter.asgi.requestid import request_id
-from adapter.exceptions import AdapterError, BusinessError
+from adapter.exceptions import AdapterError, BusinessError, ServiceUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:soap-adapter:problem:"
@@ -58,7 +58,7 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
         return problem(
             request, exc.status, exc.business_type, exc.business_title, exc.detail, exc.headers(), **exc.extensions()
         )
-    if exc.status >= 500:
+    if exc.status >= 500 and not isinstance(exc, ServiceUnavailable):  # a 503 is logged once, where it starts
         log.warning("%s: %s", exc.title, exc.detail, extra=_where(request))
     detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
     return problem(request, exc.status, exc.problem_type, exc.title, detail, exc.headers(), **exc.extensions())

@@ -17,8 +17,9 @@ from adapter.api import problems
 from adapter.api.auth import principal
 from adapter.asgi.body import read_body
 from adapter.exceptions import AdapterError, IdempotencyKeyMissing, StoreUnavailable
+from adapter.mapping.model import Cache as CacheSpec
 from adapter.ops.answer import Answer, kept_headers
-from adapter.ops.cache import Hit, etag, matches
+from adapter.ops.cache import Hit, Lookup, etag, matches
 from adapter.ops.idempotency import HEADER, fingerprint, parse_key
 from adapter.ops.runtime import Operations, RoutePlan
 
@@ -104,16 +105,19 @@ class Traffic:
         except StoreUnavailable:
             return await _capture(self.endpoint, request.scope, request.receive)  # no cache rather than no answer
         if lookup.hit is None:
-            answer = await _capture(self.endpoint, request.scope, request.receive)
-            tag = etag(answer.body)
-            try:
-                await self.ops.cache.store_answer(self.plan.name, spec, lookup, answer, tag)
-            except StoreUnavailable:
-                pass
-            hit = Hit(answer, tag, 0, int(spec.ttl))
+            answer = await self.ops.cache.fill(lookup, lambda: self._miss(request, spec, lookup))
+            hit = Hit(answer, etag(answer.body), 0, int(spec.ttl))
         else:
             hit = lookup.hit
         return _fresh(hit, request.headers.get("if-none-match"), lookup.hit is not None)
+
+    async def _miss(self, request: Request, spec: CacheSpec, lookup: Lookup) -> Answer:
+        answer = await _capture(self.endpoint, request.scope, request.receive)
+        try:
+            await self.ops.cache.store_answer(self.plan.name, spec, lookup, answer, etag(answer.body))
+        except StoreUnavailable:
+            pass  # served all the same; the next call tries again
+        return answer
 
     async def _invalidate(self, answer: Answer) -> None:
         if self.plan.invalidates and 200 <= answer.status < 300:

@@ -8,8 +8,10 @@ never served again and simply expire. One lookup is one store round trip (the ge
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from adapter.mapping.model import Cache as Spec
@@ -58,6 +60,29 @@ class ResponseCache:
         self.store = store
         self.settings = settings
         self.events = emit
+        self._filling: dict[str, asyncio.Future[Answer]] = {}
+
+    async def fill(self, lookup: Lookup, make: Callable[[], Awaitable[Answer]]) -> Answer:
+        """The answer for a missed entry, made once in this instance however many callers miss it together (an
+        expired entry of a busy route would otherwise send them all to the backend at once)."""
+        pending = self._filling.get(lookup.key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except Exception:
+                return await make()  # the first caller's attempt failed: this one makes its own
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._filling[lookup.key] = future
+        try:
+            answer = await make()
+        except BaseException as exc:
+            future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("cancelled"))
+            future.exception()  # retrieved here, so that a future nobody awaited does not warn
+            raise
+        finally:
+            del self._filling[lookup.key]
+        future.set_result(answer)
+        return answer
 
     async def lookup(self, route: str, spec: Spec, variant: str) -> Lookup:
         key = "cache:" + hashlib.sha256(f"{route}\n{variant}".encode()).hexdigest()

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from adapter.settings import Settings
 from adapter.demo.simulators import bank
+from adapter.settings import Settings
 from tests.conftest import BANK_PASSWORD, BANK_USER, ROOT, project_settings
 
 WsgiApp = Callable[..., Iterable[bytes]]

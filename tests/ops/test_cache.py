@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
+
+import httpx
 
 from tests.api.problem import assert_problem
 from tests.conftest import running_stack
@@ -104,3 +107,18 @@ def test_a_named_write_invalidates(tmp_path: Path) -> None:
         assert after.headers["etag"] != account.headers["etag"]
         assert stack.client.get(f"/v1/accounts/{MAIN}").headers["x-cache-status"] == "HIT", "only named routes drop"
         assert backend.calls["GetBalance"] == 2
+
+
+def test_callers_who_miss_together_make_one_backend_call(tmp_path: Path) -> None:
+    backend = Backend(delay={"GetAccount": 0.5})
+    settings = bank_settings(bank_mapping(tmp_path, routes=CACHED))
+    with running_stack(bank_app=backend, settings=settings) as stack:
+
+        async def together() -> list[httpx.Response]:
+            headers = dict(stack.client.headers)
+            async with httpx.AsyncClient(base_url=stack.url, headers=headers, timeout=30) as client:
+                return list(await asyncio.gather(*(client.get(f"/v1/accounts/{MAIN}") for _ in range(5))))
+
+        answers = asyncio.run(together())
+        assert {(a.status_code, a.headers["etag"]) for a in answers} == {(200, answers[0].headers["etag"])}
+        assert backend.calls["GetAccount"] == 1
