@@ -7,6 +7,7 @@ The rules live in :mod:`adapter.ops`; this module only moves HTTP messages in an
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,6 +23,8 @@ from adapter.ops.answer import Answer, kept_headers
 from adapter.ops.cache import Hit, Lookup, etag, matches
 from adapter.ops.idempotency import HEADER, fingerprint, parse_key
 from adapter.ops.runtime import Operations, RoutePlan
+
+log = logging.getLogger("adapter.ops")
 
 
 def caller_of(request: Request) -> str:
@@ -60,11 +63,9 @@ class Traffic:
             response.headers.update({k: v for k, v in limit_headers.items() if k not in response.headers})
             await response(scope, receive, send)
             return
-        if answer is None:  # the endpoint answered the client itself (a plain call)
-            return
         await _send(send, answer, limit_headers)
 
-    async def _answer(self, request: Request, caller: str) -> Answer | None:
+    async def _answer(self, request: Request, caller: str) -> Answer:
         plan = self.plan
         if plan.cache is not None:
             return await self._cached(request, caller)
@@ -120,8 +121,12 @@ class Traffic:
         return answer
 
     async def _invalidate(self, answer: Answer) -> None:
-        if self.plan.invalidates and 200 <= answer.status < 300:
+        if not self.plan.invalidates or not 200 <= answer.status < 300:
+            return
+        try:
             await self.ops.cache.invalidate(self.plan.invalidates)
+        except StoreUnavailable:  # the write is done and its answer must reach the caller; entries age out
+            log.warning("cached answers of %s not dropped: the store failed", ", ".join(self.plan.invalidates))
 
 
 def _fresh(hit: Hit, if_none_match: str | None, from_cache: bool) -> Answer:

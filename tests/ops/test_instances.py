@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from adapter.app import create_app
 from adapter.settings import Settings
-from adapter.testing import serve_asgi, serve_wsgi
+from adapter.testing import free_port, serve_asgi, serve_wsgi
 from tests.api.problem import assert_problem
 from tests.conftest import API_KEY, BANK_PASSWORD, BANK_USER
 from tests.ops.conftest import RedisTarget
@@ -98,3 +98,25 @@ def test_the_cache_and_its_invalidation_are_shared(tmp_path: Path, real_redis: R
         after = a.get(f"/v1/accounts/{MAIN}/balance")
         assert after.headers["x-cache-status"] == "MISS" and after.headers["etag"] != miss.headers["etag"]
     assert backend.calls["GetBalance"] == 2
+
+
+def test_when_redis_is_gone_limits_and_cache_step_aside_and_keys_are_refused(tmp_path: Path) -> None:
+    backend = Backend()
+    folder = bank_mapping(
+        tmp_path,
+        routes={
+            "getAccount": {"cache": {"ttl": 60}},
+            "getBalance": {"limits": [{"rate": "1/minute"}]},
+            "createTransfer": {"invalidates": ["getAccount"]},
+        },
+    )
+    gone = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings = bank_settings(folder, redis_url=SecretStr(gone), redis_prefix="gone:")
+    with two_instances(settings, backend) as (a, _):
+        assert [a.get(f"/v1/accounts/{MAIN}/balance").status_code for _ in range(2)] == [200, 200]
+        assert a.get(f"/v1/accounts/{MAIN}").status_code == 200
+        assert a.post("/v1/transfers", json=transfer("gone-1")).status_code == 201
+        keyed = a.post("/v1/transfers", json=transfer("gone-2"), headers={"Idempotency-Key": "k"})
+        body = assert_problem(keyed, 503, "store-unavailable")
+        assert "127.0.0.1" not in body["detail"] and keyed.headers["retry-after"] == "1"
+    assert backend.calls["TransferFunds"] == 1, "a keyed request is not run without its guarantee"
