@@ -159,7 +159,7 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, keep)
-    return Answer(status, kept_headers(headers), b"".join(chunks))
+    return Answer(status, tuple((k, v) for k, v in headers if k.lower() != b"content-length"), b"".join(chunks))
 
 
 def _replay(body: bytes) -> Receive:

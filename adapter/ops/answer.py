@@ -45,7 +45,7 @@ class Answer:
 
 
 def kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:
-    """The headers of an answer worth keeping with it (lower-case names)."""
+    """The headers of an answer worth keeping with it for a replay or a cache hit (lower-case names)."""
     return tuple((name.lower(), value) for name, value in headers if name.lower() not in _OWN)
 
 

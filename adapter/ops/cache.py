@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from adapter.mapping.model import Cache as Spec
 from adapter.ops import events
-from adapter.ops.answer import Answer
+from adapter.ops.answer import Answer, kept_headers
 from adapter.ops.events import Events
 from adapter.ops.store import Store
 from adapter.settings import Cache as Settings
@@ -104,7 +104,8 @@ class ResponseCache:
         if answer.status != 200 or len(answer.body) > self.settings.max_body_bytes:
             return
         meta = [str(lookup.generation), f"{time.time():.3f}", tag.decode()]
-        await self.store.put(lookup.key, answer.encode(meta), spec.ttl)
+        kept = Answer(answer.status, kept_headers(answer.headers), answer.body)
+        await self.store.put(lookup.key, kept.encode(meta), spec.ttl)
         self.events.emit(events.CACHE, route, "stored")
 
     async def invalidate(self, routes: tuple[str, ...]) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from adapter.exceptions import IdempotencyConflict, IdempotencyKeyReused, RequestError, StoreUnavailable
 from adapter.ops import events
-from adapter.ops.answer import Answer, record_meta
+from adapter.ops.answer import Answer, kept_headers, record_meta
 from adapter.ops.events import Events
 from adapter.ops.store import Store
 from adapter.settings import Idempotency as Settings
@@ -101,7 +101,8 @@ class Idempotency:
     async def complete(self, claim: Claim, answer: Answer) -> None:
         """Keep ``answer`` for replays, or release the key when the outcome is unknown (5xx) or too large."""
         keep = answer.status < 500 and len(answer.body) <= self.settings.max_body_bytes
-        done = answer.encode([DONE, record_meta(claim.record)[1]]) if keep else None
+        kept = Answer(answer.status, kept_headers(answer.headers), answer.body)
+        done = kept.encode([DONE, record_meta(claim.record)[1]]) if keep else None
         try:
             swapped = await self.store.swap(claim.key, claim.record, done, self.settings.expires)
         except StoreUnavailable:
