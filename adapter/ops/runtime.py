@@ -13,6 +13,7 @@ from adapter.mapping.policies import idempotency_mode, retry_safe, route_name
 from adapter.ops.cache import ResponseCache
 from adapter.ops.events import Events
 from adapter.ops.idempotency import Idempotency
+from adapter.ops.nonces import SharedNonceStore
 from adapter.ops.ratelimit import Limiter, RouteLimits, policies
 from adapter.ops.resilience import Policy, Resilience
 from adapter.ops.store import MemoryStore, RedisStore, Store
@@ -79,6 +80,10 @@ class Operations:
             idempotency=idempotency_mode(route),
             lease=max(self.settings.idempotency.lease, guard.policy.deadline + 1.0),
         )
+
+    def nonces(self) -> SharedNonceStore | None:
+        """The served endpoint's WS-Security nonce store when instances share Redis (``None``: its own memory)."""
+        return SharedNonceStore(self.cache_store) if isinstance(self.cache_store, RedisStore) else None
 
     def breakers(self) -> dict[str, str]:
         """Each backend's breaker state (closed · open · half-open), for readiness and metrics."""
