@@ -159,6 +159,7 @@ async def main(iterations: int, redis_url: str | None) -> None:
     if redis_url:
         prefix = f"bench-{uuid.uuid4().hex[:8]}:"
         shared = Operations(Settings(redis_url=SecretStr(redis_url), redis_prefix=prefix))
+        cases |= {"Redis round trip (PING), for scale": lambda n: _ping(shared, n)}
         cases |= {**limit_cases(shared, "Redis"), **store_cases(shared, "Redis")}
     events = Events()
     cases["event emitted, no listener"] = lambda n: _emit(events, n)
@@ -170,6 +171,11 @@ async def main(iterations: int, redis_url: str | None) -> None:
     finally:
         if shared is not None:
             await _clean(shared, prefix)
+
+
+async def _ping(ops: Operations, n: int) -> None:
+    for _ in range(n):
+        await ops.ping()
 
 
 async def _emit(events: Events, n: int) -> None:
