@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import PurePath
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -18,6 +19,7 @@ from adapter.api.routes import starlette_route
 from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
 from adapter.exceptions import AdapterError
+from adapter.ops.runtime import GuardedBackend, Operations
 from adapter.outbound.client import HttpClient
 from adapter.project import Binding, load_project
 from adapter.server import serve_contracts
@@ -37,23 +39,29 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     project = load_project(settings.mappings_dir, settings.wsdl_dir, env)  # what `adapter check` checks, too
     bindings = project.bindings
     refuse_scoped_public_routes([binding.mapping for binding in bindings], public)
-    backends = [_backend(binding, settings) for binding in bindings]
-    soap = serve_contracts(project.served, settings)  # SOAP over REST
+    ops = Operations(settings)  # resilience, rate limits, cache, Idempotency-Key: adapter.ops
+    backends = [_backend(binding, settings, ops) for binding in bindings]
+    soap = serve_contracts(project.served, settings, ops.nonces())  # SOAP over REST; nonces shared over Redis
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         for backend in backends:
             await backend.http.close()
+        await ops.close()
         await soap.close()
 
     # FastAPI's own documentation routes load Swagger UI from a CDN: adapter.api.docs serves them offline instead.
     app = FastAPI(
         title="SOAP adapter", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
+    app.state.ops = ops  # for readiness and metrics: ops.events, ops.breakers(), ops.ping()
     for binding, backend in zip(bindings, backends, strict=True):
+        guard = ops.backends[_backend_name(binding)]
         for compiled in binding.mapping.routes:
-            app.router.routes.append(starlette_route(compiled, backend, settings))
+            guarded = GuardedBackend(backend.call, guard, compiled.route)
+            plan = ops.route(binding.mapping.file, binding.mapping.model, compiled.route, guard)
+            app.router.routes.append(starlette_route(compiled, guarded, settings, (ops, plan)))
     app.router.routes.extend(soap.routes)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     routes = [compiled for binding in bindings for compiled in binding.mapping.routes]
@@ -74,10 +82,15 @@ async def _healthz() -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _backend(binding: Binding, settings: Settings) -> SoapBackend:
+def _backend_name(binding: Binding) -> str:
+    return PurePath(binding.mapping.file).stem
+
+
+def _backend(binding: Binding, settings: Settings, ops: Operations) -> SoapBackend:
     spec = binding.mapping.model.backend
+    guard = ops.resilience(_backend_name(binding), binding.mapping.model, spec.timeout or settings.backend_timeout)
     http = HttpClient(
-        timeout=spec.timeout or settings.backend_timeout,
+        timeout=guard.policy.timeout,  # one attempt; guard.policy.deadline bounds the whole call
         connect_timeout=settings.backend_connect_timeout,
         max_reply_bytes=settings.max_backend_reply_bytes,
         tls=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off

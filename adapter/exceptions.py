@@ -14,9 +14,17 @@ handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server
     │   ├── Forbidden                 403: a scope the route needs is missing
     │   ├── RequestValidationError    422: well-formed but a field is missing or ill-typed
     │   ├── PayloadTooLarge           413
-    │   └── UnsupportedMediaType      415   (SOAP-only kinds, e.g. VersionMismatch: adapter/server/faults.py)
+    │   ├── UnsupportedMediaType      415   (SOAP-only kinds, e.g. VersionMismatch: adapter/server/faults.py)
+    │   ├── TooManyRequests           429: a rate limit or quota is spent (with RateLimit and Retry-After)
+    │   ├── IdempotencyKeyMissing     400: the route requires an Idempotency-Key
+    │   ├── IdempotencyConflict       409: a request with this Idempotency-Key is still in flight
+    │   └── IdempotencyKeyReused      422: this Idempotency-Key was used with another request
     ├── BusinessError                 a backend's business error mapped by the mapping (status from the mapping)
     ├── DeclaredFault                 a REST backend's error mapped to one of a served contract's declared faults
+    ├── ServiceUnavailable            503: not sent to the backend now (with Retry-After); retriable
+    │   ├── CircuitOpen               the backend's circuit breaker is open
+    │   ├── BulkheadFull              the backend has as many calls in flight as it may
+    │   └── StoreUnavailable          the shared store (Redis) does not answer
     └── BackendError                  502: the backend failed us (SOAP: Server); retriable
         ├── BackendUnavailable        502: cannot connect
         ├── BackendTimeout            504
@@ -198,12 +206,22 @@ class BusinessError(AdapterError):
 
     soap_fault_code = "Client"
 
-    def __init__(self, detail: str, *, status: int, problem_type: str, title: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int,
+        problem_type: str,
+        title: str,
+        code: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self._status = status
         self._problem_type = problem_type
         self._title = title
         self.code = code
+        self.members = dict(extensions or {})  # from the error rule's `extensions`, e.g. the original resource's id
 
     @property
     def status(self) -> int:
@@ -218,7 +236,7 @@ class BusinessError(AdapterError):
         return self._title
 
     def extensions(self) -> Mapping[str, Any]:
-        return {"code": self.code} if self.code else {}
+        return {**self.members, **({"code": self.code} if self.code else {})}
 
 
 class DeclaredFault(AdapterError):
@@ -276,3 +294,82 @@ class BackendFault(BackendError):
     def __init__(self, fault: Any) -> None:
         super().__init__("the backend reported an error that this route does not translate")
         self.fault = fault
+
+
+class TooManyRequests(RequestError):
+    """429 (RFC 6585 §4): a rate limit or quota of the caller is spent. ``limit_headers`` are the RateLimit fields
+    (draft-ietf-httpapi-ratelimit-headers), sent with ``Retry-After`` (RFC 9110 §10.2.3)."""
+
+    http_status = 429
+    problem_type = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, limit_headers: Mapping[str, str]) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.limit_headers = dict(limit_headers)
+
+    def headers(self) -> Mapping[str, str]:
+        return {**self.limit_headers, "Retry-After": str(self.retry_after)}
+
+
+class IdempotencyKeyMissing(RequestError):
+    """400: the route requires an ``Idempotency-Key`` (draft-ietf-httpapi-idempotency-key-header §2.7)."""
+
+    problem_type = "idempotency-key-missing"
+    title = "Idempotency-Key required"
+
+
+class IdempotencyConflict(RequestError):
+    """409: the first request with this key is still being processed (draft §2.7); retry after ``retry_after``."""
+
+    http_status = 409
+    problem_type = "idempotency-key-in-flight"
+    title = "Request with this Idempotency-Key in flight"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class IdempotencyKeyReused(RequestError):
+    """422: the key was first used with a different request (method, path, query or body; draft §2.7)."""
+
+    http_status = 422
+    problem_type = "idempotency-key-reused"
+    title = "Idempotency-Key reused"
+
+
+class ServiceUnavailable(AdapterError):
+    """503 (RFC 9110 §15.6.4): the call was not sent now, to spare a failing or saturated backend; try again after
+    ``retry_after`` seconds. SOAP: a Server fault."""
+
+    http_status = 503
+    problem_type = "service-unavailable"
+    title = "Service unavailable"
+    retriable = True
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class CircuitOpen(ServiceUnavailable):
+    problem_type = "circuit-open"
+    title = "Backend temporarily unavailable"
+
+
+class BulkheadFull(ServiceUnavailable):
+    problem_type = "backend-busy"
+    title = "Backend busy"
+
+
+class StoreUnavailable(ServiceUnavailable):
+    problem_type = "store-unavailable"
+    title = "Shared store unavailable"

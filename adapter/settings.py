@@ -88,6 +88,64 @@ class FetchLimits(BaseModel):
     timeout: float = Field(default=30.0, gt=0, description="Seconds for one document.")
 
 
+class Retries(BaseModel):
+    """Retries of a failed backend call, only for operations marked safe (GET routes by default; a POST only with
+    ``retry: safe``) and only when the call could not connect, timed out or was answered 503."""
+
+    attempts: int = Field(default=3, ge=1, le=10, description="Calls in all, the first one included; 1: no retry.")
+    backoff_initial: float = Field(default=0.1, gt=0, description="Seconds before the first retry.")
+    backoff_max: float = Field(default=2.0, gt=0, description="Longest wait between two attempts, in seconds.")
+
+
+class Breaker(BaseModel):
+    """A circuit breaker per backend: after ``failures`` failed calls in a row within ``window`` seconds, calls are
+    answered 503 without reaching the backend for ``open_for`` seconds; then one probe call decides."""
+
+    failures: int = Field(default=5, ge=1)
+    window: float = Field(default=30.0, gt=0)
+    open_for: float = Field(default=15.0, gt=0)
+
+
+class Resilience(BaseModel):
+    """Defaults for every backend; a mapping's ``backend.resilience`` overrides them."""
+
+    deadline: float | None = Field(
+        default=None, gt=0, description="Seconds for one call, pool wait and retries included; the timeout if unset."
+    )
+    retries: Retries = Retries()
+    breaker: Breaker = Breaker()
+    max_concurrent: int = Field(default=100, ge=1, description="Calls in flight per backend; beyond: 503 at once.")
+
+
+class RateLimits(BaseModel):
+    """Rate limits and quotas of the facade (library ``limits``). Mapping files add their own per file and route."""
+
+    # fixed-window: the cheapest (one counter per budget) and its RateLimit reset is exact; sliding-window-counter
+    # smooths the burst a fixed window allows at its edges, at twice the cost (bench/ops.py).
+    strategy: Literal["fixed-window", "sliding-window-counter", "moving-window"] = "fixed-window"
+    default: list[str] = Field(
+        default_factory=list, description='Limits of every caller on every route together, e.g. ["1000/minute"].'
+    )
+
+
+class Idempotency(BaseModel):
+    """``Idempotency-Key`` on POST and PATCH routes (draft-ietf-httpapi-idempotency-key-header)."""
+
+    expires: float = Field(default=86400.0, gt=0, description="Seconds a key and its stored answer are kept.")
+    lease: float = Field(
+        default=30.0, gt=0, description="Seconds a request in flight holds its key (at least its backend deadline)."
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Larger answers are not stored.")
+    max_keys: int = Field(default=100_000, gt=0, description="In memory (without Redis): keys kept, oldest go first.")
+
+
+class Cache(BaseModel):
+    """The answer cache of GET routes that opt in with ``cache:``."""
+
+    max_entries: int = Field(default=10_000, gt=0, description="In memory (without Redis): entries kept, LRU.")
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Larger answers are not cached.")
+
+
 class Settings(BaseSettings):
     """Adapter settings. Nested values use ``__``: ``ADAPTER_XML__MAX_DEPTH=50``."""
 
@@ -143,3 +201,11 @@ class Settings(BaseSettings):
         description='Host names a request\'s Host may carry to be used as the served address; "*.example.com" too.',
     )
     fetch: FetchLimits = FetchLimits()  # adapter fetch, e.g. ADAPTER_FETCH__MAX_DOCUMENTS=500
+    # Operations (adapter.ops): one Redis moves rate limits, idempotency records, the cache and the nonce cache out
+    # of this process, so that many instances share them; without it all of it lives in memory.
+    redis_url: SecretStr | None = Field(default=None, description="redis://[:password@]host:port/db")
+    redis_prefix: str = Field(default="adapter:", description="Prefix of every key written to Redis.")
+    resilience: Resilience = Resilience()
+    rate_limits: RateLimits = RateLimits()
+    idempotency: Idempotency = Idempotency()
+    cache: Cache = Cache()

@@ -81,6 +81,8 @@ def test_yaml_blocks_parse_and_mapping_excerpts_are_true(block: Block) -> None:
     if not (isinstance(document, dict) and "routes" in document):
         return  # a comment line for editors, say: parsing is the check
     jsonschema.validate({"version": 1, **document}, json_schema())
+    if block.body.lstrip().startswith("# a sketch"):
+        return  # says it is no excerpt of a shipped file: valid against the mapping schema is the check
     wsdl = document["contract"]["wsdl"]
     shipped = [f for f in (ROOT / "mappings").glob("*.yaml") if f"wsdl: {wsdl}" in f.read_text(encoding="utf-8")]
     assert shipped, f"no shipped mapping binds {wsdl}"

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from adapter import codec
 from adapter.asgi.requestid import request_id
-from adapter.exceptions import AdapterError, BackendFault, BusinessError, excerpt
+from adapter.exceptions import AdapterError, BackendFault, BusinessError, ServiceUnavailable, excerpt
 from adapter.mapping.errors import safe_message
 
 PROBLEM_JSON = "application/problem+json"
@@ -65,7 +65,7 @@ async def adapter_error(request: Request, exc: Exception) -> Response:
         )
     if isinstance(exc, BackendFault):
         _log_fault(request, exc)
-    elif exc.status >= 500:
+    elif exc.status >= 500 and not isinstance(exc, ServiceUnavailable):  # a 503 is logged once, where it starts
         log.warning("%s: %s", exc.title, exc.detail, extra=_where(request))
     detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
     return problem(request, exc.status, exc.problem_type, exc.title, detail, exc.headers(), **exc.extensions())

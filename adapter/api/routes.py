@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from adapter import codec
 from adapter.api.auth import principal
+from adapter.api.traffic import Traffic
 from adapter.asgi.body import read_body
 from adapter.exceptions import BackendFault, UnsupportedMediaType
 from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
 from adapter.mapping.engine import build_request, build_response
 from adapter.mapping.errors import fault_error, row_error
+from adapter.ops.runtime import Operations, RoutePlan
 from adapter.settings import Settings
-from adapter.soap.call import SoapBackend
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+class Backend(Protocol):
+    """What a route calls: :class:`adapter.soap.call.SoapBackend`, or it guarded (:mod:`adapter.ops.runtime`)."""
+
+    async def call(self, operation: str, payload: dict[str, Any]) -> Any: ...
 
 
 class RouteEndpoint:
     """The ASGI endpoint of one compiled route."""
 
-    def __init__(self, compiled: CompiledRoute, backend: SoapBackend, settings: Settings) -> None:
+    def __init__(self, compiled: CompiledRoute, backend: Backend, settings: Settings) -> None:
         self.compiled = compiled
         self.backend = backend
         self.settings = settings
@@ -132,7 +139,15 @@ def _query(request: Request) -> dict[str, Any]:
     return query
 
 
-def starlette_route(compiled: CompiledRoute, backend: SoapBackend, settings: Settings) -> Route:
+def starlette_route(
+    compiled: CompiledRoute, backend: Backend, settings: Settings, ops: tuple[Operations, RoutePlan] | None = None
+) -> Route:
+    """The route; with ``ops``, behind its rate limits, cache and Idempotency-Key (:mod:`adapter.api.traffic`)."""
     endpoint = RouteEndpoint(compiled, backend, settings)
     name = compiled.route.name or compiled.operation
-    return Route(compiled.route.path, endpoint.handle, methods=[compiled.route.method], name=name)
+    methods = [compiled.route.method]
+    if ops is None or ops[1].plain:
+        return Route(compiled.route.path, endpoint.handle, methods=methods, name=name)
+    max_body = settings.json_limits.max_bytes
+    app = Traffic(request_response(endpoint.handle), ops[1], ops[0], scopes=compiled.scopes, max_body=max_body)
+    return Route(compiled.route.path, app, methods=methods, name=name)

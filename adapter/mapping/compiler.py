@@ -22,12 +22,14 @@ from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, Transform
 from adapter.mapping.pagination import PagePlan, compile_pagination
 from adapter.mapping.pagination import document as document_pages
 from adapter.mapping.paths import MISSING, PathSyntaxError, SourcePath
+from adapter.mapping.policies import policy_problems
 from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, walk
 from adapter.mapping.yamlsource import locate
 
 Loc = tuple[str | int, ...]
 REQUEST_ROOTS = ("path", "query", "headers", "body")
 _PATH_PARAM = re.compile(r"{([^{}]*)}")
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "requestId", "code"})
 
 
 class Signature(Protocol):
@@ -110,6 +112,8 @@ class Compiler:
             compiled = self._route(route, ("routes", index), shared)
             if compiled is not None:
                 routes.append(compiled)
+        for loc, message in policy_problems(model):  # cache, idempotency, invalidates, limits
+            self.problem(loc, message)
         return CompiledMapping(file=self.file, model=model, routes=routes)
 
     # -- routes -------------------------------------------------------------------------------------------
@@ -410,7 +414,18 @@ class Compiler:
             rows=rows,
             when={k: tuple(v) if isinstance(v, list) else (v,) for k, v in rule.when.items()},
             message=self._source(rule.message, loc + ("message",)),
+            extensions=self._extensions(rule, loc + ("extensions",)),
         )
+
+    def _extensions(self, rule: ErrorRule, loc: Loc) -> tuple[tuple[str, SourcePath], ...]:
+        found = []
+        for name, source in rule.extensions.items():
+            path = self._source(source, loc + (name,))
+            if name in _PROBLEM_MEMBERS:
+                self.problem(loc + (name,), f"{name!r} is a standard problem member (RFC 9457 §3.1)", key=True)
+            elif path is not None:
+                found.append((name, path))
+        return tuple(found)
 
 
 def _sensitive(template: Mapping[str, Any]) -> Iterable[str]:

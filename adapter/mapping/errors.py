@@ -27,6 +27,7 @@ class ErrorPlan:
     rows: SourcePath | None = None
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     message: SourcePath | None = None
+    extensions: tuple[tuple[str, SourcePath], ...] = ()  # problem members (RFC 9457 §3.2) ← paths
 
     def matches_fault(self, fault: Fault) -> bool:
         if self.rows is not None or (self.fault is None and self.code is None):
@@ -49,7 +50,11 @@ class ErrorPlan:
     def error(self, data: Any, fallback: str) -> BusinessError:
         text = self.message.get(data) if self.message is not None else MISSING
         message = safe_message(text if isinstance(text, str) and text.strip() else fallback)
-        return BusinessError(message, status=self.status, problem_type=self.problem_type, title=self.title)
+        extra = {name: _member(path.get(data)) for name, path in self.extensions}
+        members = {name: value for name, value in extra.items() if value is not None}
+        return BusinessError(
+            message, status=self.status, problem_type=self.problem_type, title=self.title, extensions=members
+        )
 
 
 def fault_error(rules: tuple[ErrorPlan, ...], fault: Fault) -> BusinessError | None:
@@ -67,6 +72,13 @@ def row_error(rules: tuple[ErrorPlan, ...], output: Any) -> BusinessError | None
         if row is not None:
             return rule.error(row, rule.title)
     return None
+
+
+def _member(value: Any) -> str | None:
+    """A scalar of the backend's data, cleaned like a message; anything else (absent, a structure) is left out."""
+    if value is MISSING or value is None or isinstance(value, (dict, list)):
+        return None
+    return safe_message(str(value))
 
 
 def safe_message(text: str) -> str:

@@ -213,6 +213,13 @@ def _known_keys(place: tuple[Any, ...]) -> list[str]:
         "routes": model.Route,
         "errors": model.ErrorRule,
         "pagination": model.Pagination,
+        "resilience": model.Resilience,
+        "retries": model.Retries,
+        "backoff": model.Backoff,
+        "breaker": model.Breaker,
+        "bulkhead": model.Bulkhead,
+        "limits": model.Limit,
+        "cache": model.Cache,
     }
     parent = names[-1] if names else ""
     cls = by_parent.get(parent, model.Rule)

@@ -10,9 +10,10 @@ A template maps target names to rules. A rule is either a string — a source pa
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -112,6 +113,88 @@ class BackendTls(Strict):
         return self
 
 
+Seconds = Annotated[float, Field(gt=0, description="Seconds.")]
+
+
+class Backoff(Strict):
+    """Exponential backoff with full jitter: retry n waits a random time up to `initial` × 2ⁿ⁻¹, at most `max`."""
+
+    initial: Seconds | None = None
+    max: Seconds | None = None
+
+
+class Retries(Strict):
+    """Retries of calls the route marks safe (`retry`), only after a connect error, a timeout or an HTTP 503."""
+
+    attempts: int | None = Field(default=None, ge=1, le=10, description="Calls in all, the first included; 1: none.")
+    backoff: Backoff | None = None
+
+
+class Breaker(Strict):
+    """After `failures` failed calls in a row within `window` seconds, calls are answered 503 (with Retry-After)
+    without reaching the backend for `open_for` seconds; then one probe call closes it again or re-opens it."""
+
+    failures: int | None = Field(default=None, ge=1)
+    window: Seconds | None = None
+    open_for: Seconds | None = None
+
+
+class Bulkhead(Strict):
+    """At most `max_concurrent` calls in flight to this backend; beyond that, 503 at once."""
+
+    max_concurrent: int | None = Field(default=None, ge=1)
+
+
+class Resilience(Strict):
+    """How calls to the backend are protected. Unset values come from the settings (`ADAPTER_RESILIENCE__*`)."""
+
+    deadline: Seconds | None = Field(
+        default=None, description="Seconds for a whole call, pool wait and retries included; `timeout` if unset."
+    )
+    retries: Retries | None = None
+    breaker: Breaker | None = None
+    bulkhead: Bulkhead | None = None
+
+
+RATE = r"^\s*[1-9][0-9]*\s*(/|per)\s*([1-9][0-9]*\s*)?(second|minute|hour|day|month|year)s?\s*$"
+
+
+class Limit(Strict):
+    """A rate limit, or a quota when its window is long: `{rate: "100/minute"}`, `{rate: "10000/day", name: daily}`."""
+
+    rate: str = Field(
+        description="Calls per window: `100/minute`, `5 per second`, `1000 per 10 minutes`, `10000/day`.",
+        json_schema_extra={"pattern": RATE},
+    )
+    per: Literal["caller", "everyone"] = Field(
+        default="caller", description="`caller`: a budget per API key or JWT subject; `everyone`: one shared budget."
+    )
+    name: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="The policy's name in the RateLimit headers."
+    )
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not re.match(RATE, value):
+            raise PydanticCustomError("rate", "a rate is calls per window, e.g. 100/minute or 1000 per 10 minutes")
+        return value
+
+
+Vary = Literal["caller", "query"]
+_VARY_ALL: tuple[Vary, ...] = ("caller", "query")
+
+
+class Cache(Strict):
+    """Keep this GET route's successful answers for `ttl` seconds (ETag, 304 on If-None-Match)."""
+
+    ttl: Seconds
+    vary: list[Vary] = Field(
+        default_factory=lambda: list(_VARY_ALL),
+        description="What else, besides the path, tells answers apart. Without `caller`, callers share answers.",
+    )
+
+
 class Backend(Strict):
     """Where the legacy service runs. Values may use `${VAR}` and `${VAR:-default}` environment references."""
 
@@ -122,6 +205,7 @@ class Backend(Strict):
     ] = Field(default=None, gt=0, description="Seconds for one call, or an environment reference.")
     security: BackendSecurity | None = None
     tls: BackendTls | None = None
+    resilience: Resilience | None = None
 
 
 class ContractRef(Strict):
@@ -150,6 +234,11 @@ class ErrorRule(Strict):
     message: str | None = Field(
         default=None,
         description="Path of the message to show: in the row for `rows`, in {code, message, detail} for faults.",
+    )
+    extensions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra members of the problem body ← paths like `message`, e.g. `{transferId: detail.TransferId}` "
+        "so that a 409 for a duplicate carries the original resource's id.",
     )
 
 
@@ -205,6 +294,20 @@ class Route(Strict):
     )
     errors: list[ErrorRule] = Field(default_factory=list)
     pagination: Pagination | None = None
+    retry: Literal["safe", "never"] | None = Field(
+        default=None,
+        description="Whether a failed call may be sent again: `safe` for GET by default, `never` otherwise. Write "
+        "`safe` on a POST only when the backend recognises a repeated request (e.g. the Idempotency-Key is mapped).",
+    )
+    limits: list[Limit] = Field(default_factory=list, description="Rate limits and quotas of this route.")
+    cache: Cache | None = Field(default=None, description="GET only: keep answers for a while.")
+    invalidates: list[str] = Field(
+        default_factory=list, description="Names of cached routes whose answers a successful call of this one drops."
+    )
+    idempotency: Literal["required", "optional", "off"] | None = Field(
+        default=None,
+        description="POST and PATCH: honour the Idempotency-Key header (`optional`, the default), demand it, or not.",
+    )
 
 
 class MappingFile(Strict):
@@ -215,6 +318,7 @@ class MappingFile(Strict):
     backend: Backend
     errors: list[ErrorRule] = Field(default_factory=list, description="Rules for every route, after its own.")
     scopes: list[str] = Field(default_factory=list, description="Scopes every route needs unless it says otherwise.")
+    limits: list[Limit] = Field(default_factory=list, description="Rate limits of all this file's routes together.")
     routes: list[Route]
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from zeep.exceptions import Error as ZeepError
 
 from adapter import xml
-from adapter.exceptions import BackendProtocolError, ConfigError, RequestError
+from adapter.exceptions import BackendProtocolError, BackendUnavailable, ConfigError, RequestError
 from adapter.mapping.shapes import VALUE_KEY
 from adapter.outbound.client import HttpClient
 from adapter.settings import XmlLimits
@@ -48,6 +48,8 @@ class SoapBackend:
         op = self.contract.operations[operation]
         body, headers = self.envelope(op, payload)
         status, content = await self._post(body, headers)
+        if status == 503:  # RFC 9110 §15.6.4: overloaded or down for maintenance; worth a retry, counted by a breaker
+            raise BackendUnavailable("the backend answered HTTP 503 (unavailable)")
         try:
             root = xml.parse(content, self.xml_limits)
         except RequestError as exc:  # XmlError, or PayloadTooLarge: the caller's fault never, the backend's here

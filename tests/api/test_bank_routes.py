@@ -153,7 +153,9 @@ def test_duplicate_client_reference_is_409(api: httpx.Client) -> None:
     first = api.post("/v1/transfers", json=transfer(clientReference="ref-twice"))
     assert first.status_code == 201
     second = api.post("/v1/transfers", json=transfer(clientReference="ref-twice"))
-    assert_problem(second, 409, "duplicate-client-reference")
+    problem = assert_problem(second, 409, "duplicate-client-reference")
+    # The error rule's `extensions` carry the fault detail's TransferId: the caller learns which transfer it made.
+    assert problem["transferId"] == first.json()["transferId"]
 
 
 def test_unknown_transfer_is_404(api: httpx.Client) -> None:

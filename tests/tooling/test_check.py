@@ -34,17 +34,27 @@ def _balance(path: str) -> str:
     return BALANCE % path
 
 
+# Where the shipped bank mapping declares its balance route's path (line:column), as the messages name it.
+BALANCE_AT = next(
+    f"{number}:{line.index('path:') + 7}"
+    for number, line in enumerate(BANK.splitlines(), 1)
+    if line.strip() == "path: /v1/accounts/{iban}/balance"
+)
+
+
 # Each project is the shipped bank mapping plus the files named here (@ is their folder); `serve` refuses each one.
 PROJECTS = {
     "two files, one method and path": {
         "other.yaml": _balance("/v1/accounts/{iban}/balance"),
-        "expected": ["@/other.yaml:6:11: GET /v1/accounts/{iban}/balance is already mapped in @/bank.yaml:64:11"],
+        "expected": [
+            f"@/other.yaml:6:11: GET /v1/accounts/{{iban}}/balance is already mapped in @/bank.yaml:{BALANCE_AT}"
+        ],
     },
     "the same path with another parameter name": {
         "other.yaml": _balance("/v1/accounts/{accountId}/balance"),
         "expected": [
             "@/other.yaml:6:11: GET /v1/accounts/{accountId}/balance matches the same requests as "
-            "GET /v1/accounts/{iban}/balance, mapped in @/bank.yaml:64:11"
+            f"GET /v1/accounts/{{iban}}/balance, mapped in @/bank.yaml:{BALANCE_AT}"
         ],
     },
     "two served contracts on one endpoint": {
