@@ -4,44 +4,70 @@ knows both directions."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import PurePath
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from adapter import __version__, logs
 from adapter.api import docs, openapi, problems
-from adapter.api.auth import Authenticator, AuthMiddleware, refuse_scoped_public_routes
+from adapter.api.auth import Authenticator, AuthMiddleware, principal, refuse_scoped_public_routes
 from adapter.api.routes import starlette_route
+from adapter.asgi import health
 from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
+from adapter.asgi.telemetry import RouteLabels, TelemetryMiddleware, own_routes
 from adapter.exceptions import AdapterError
+from adapter.observability import Metrics, Telemetry, Tracing
+from adapter.observability.events import listener
+from adapter.observability.health import Check, CheckResult
 from adapter.ops.runtime import GuardedBackend, Operations
 from adapter.outbound.client import HttpClient
 from adapter.project import Binding, load_project
-from adapter.server import serve_contracts
+from adapter.server import ServedContracts, serve_contracts
 from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
 
+METRICS_SCOPE = "metrics"
 
-def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> FastAPI:
+
+def create_app(
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+    metrics: Metrics | None = None,
+    tracing: Tracing | None = None,
+) -> FastAPI:
     """Build the facade for every mapping file in ``settings.mappings_dir``.
 
-    ``env`` resolves ``${VAR}`` references in the mappings (the process environment by default). Raises
-    :class:`adapter.exceptions.MappingErrors` listing every problem when a mapping does not fit its contract.
+    ``env`` resolves ``${VAR}`` references in the mappings (the process environment by default). ``metrics`` and
+    ``tracing`` replace the ones built from ``settings`` (one registry across ``serve --reload`` generations; a test's
+    in-memory span exporter). Raises :class:`adapter.exceptions.MappingErrors` listing every problem when a mapping
+    does not fit its contract.
     """
     authenticator = Authenticator(settings.auth)  # first: a facade without credentials must not start at all
     public = docs.public_paths(settings.docs, settings.auth.public_paths)
     logs.install()  # every record written while serving a request carries its id
+    if metrics is None and settings.metrics.enabled:
+        metrics = Metrics()
+    telemetry = Telemetry(metrics, tracing or Tracing.from_settings(settings.tracing))
+    started = time.perf_counter()
     project = load_project(settings.mappings_dir, settings.wsdl_dir, env)  # what `adapter check` checks, too
+    if metrics is not None:
+        metrics.project_loaded(len(project.bindings), len(project.served), time.perf_counter() - started)
     bindings = project.bindings
     refuse_scoped_public_routes([binding.mapping for binding in bindings], public)
     ops = Operations(settings)  # resilience, rate limits, cache, Idempotency-Key: adapter.ops
-    backends = [_backend(binding, settings, ops) for binding in bindings]
-    soap = serve_contracts(project.served, settings, ops.nonces())  # SOAP over REST; nonces shared over Redis
+    backends = [_backend(binding, settings, ops, telemetry) for binding in bindings]
+    _watch_operations(ops, telemetry)  # after _backend: every backend's breaker exists
+    # SOAP over REST; nonces shared over Redis
+    soap = serve_contracts(project.served, settings, ops.nonces(), telemetry=telemetry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -50,20 +76,25 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
             await backend.http.close()
         await ops.close()
         await soap.close()
+        telemetry.tracing.shutdown()  # export the spans still batched
 
     # FastAPI's own documentation routes load Swagger UI from a CDN: adapter.api.docs serves them offline instead.
     app = FastAPI(
         title="SOAP adapter", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
-    app.state.ops = ops  # for readiness and metrics: ops.events, ops.breakers(), ops.ping()
+    app.state.ops = ops
+    app.state.telemetry = telemetry  # `adapter serve` exposes its metrics
+    mapped: list[tuple[BaseRoute, str]] = []
     for binding, backend in zip(bindings, backends, strict=True):
         guard = ops.backends[_backend_name(binding)]
         for compiled in binding.mapping.routes:
             guarded = GuardedBackend(backend.call, guard, compiled.route)
             plan = ops.route(binding.mapping.file, binding.mapping.model, compiled.route, guard)
-            app.router.routes.append(starlette_route(compiled, guarded, settings, (ops, plan)))
+            route = starlette_route(compiled, guarded, settings, (ops, plan))
+            app.router.routes.append(route)
+            mapped.append((route, route.name))
     app.router.routes.extend(soap.routes)
-    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    _operator_endpoints(app, settings, telemetry, _contracts_check(bindings, soap))
     routes = [compiled for binding in bindings for compiled in binding.mapping.routes]
     schema = openapi.document(routes, title="SOAP adapter", version=__version__)
     app.openapi = lambda: schema  # type: ignore[method-assign]  # the document is derived, not introspected
@@ -74,20 +105,66 @@ def create_app(settings: Settings, *, env: Mapping[str, str] | None = None) -> F
     # Served SOAP endpoints authenticate their callers as their contract says (WS-Security), not with API keys.
     app.add_middleware(AuthMiddleware, authenticator=authenticator, public_paths=[*public, *soap.paths])
     app.add_middleware(AccessLogMiddleware)
+    labels = RouteLabels([*mapped, *own_routes(app.router.routes, exclude=[route for route, _ in mapped])])
+    app.add_middleware(TelemetryMiddleware, metrics=metrics, tracing=telemetry.tracing, routes=labels)
     app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer (a 401 too) carries the id
     return app
 
 
-async def _healthz() -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+def _operator_endpoints(app: FastAPI, settings: Settings, telemetry: Telemetry, contracts: Check) -> None:
+    """``/healthz`` and ``/readyz`` (public by default), and ``/metrics`` on this port unless it has its own."""
+    telemetry.readiness.add("contracts", contracts)
+    app.add_route(health.HEALTHZ, health.healthz, methods=["GET"], include_in_schema=False)
+    app.add_route(health.READYZ, health.ReadyEndpoint(telemetry.readiness).handle, ["GET"], include_in_schema=False)
+    if telemetry.metrics is None or settings.metrics.port is not None:
+        return
+    scrape = health.MetricsEndpoint(telemetry.metrics).handle
+
+    async def metrics(request: Request) -> Response:
+        principal(request).require([METRICS_SCOPE])  # an API key for Prometheus need not call any route
+        return await scrape(request)
+
+    app.add_route(health.METRICS, metrics, methods=["GET"], include_in_schema=False)
+
+
+def _contracts_check(bindings: list[Binding], soap: ServedContracts) -> Check:
+    routes = sum(len(binding.mapping.routes) for binding in bindings)
+
+    async def contracts() -> CheckResult:  # loaded before the application existed: ready by construction
+        return CheckResult(True, {"mappings": len(bindings), "routes": routes, "servedContracts": len(soap.endpoints)})
+
+    return contracts
+
+
+def _watch_operations(ops: Operations, telemetry: Telemetry) -> None:
+    """The operations layer's events as metrics; its shared store and its breakers as readiness checks."""
+    if telemetry.metrics is not None:
+        ops.events.subscribe(listener(telemetry.metrics))
+        for name in ops.backends:  # a series per backend from the start, not from its first change
+            telemetry.metrics.breaker_changed(name, "closed")
+    if ops.settings.redis_url is not None:
+
+        async def store() -> CheckResult:
+            await ops.ping()  # raises when Redis does not answer: the check fails, saying only "error"
+            return CheckResult(True, {"kind": "redis"})
+
+        telemetry.readiness.add("store", store)
+
+    async def breakers() -> CheckResult:  # informative only: see adapter.observability.health
+        states = ops.breakers()
+        tripped = {name: state for name, state in sorted(states.items()) if state != "closed"}
+        return CheckResult(not tripped, {"closed": len(states) - len(tripped), "notClosed": tripped})
+
+    telemetry.readiness.add("breakers", breakers, critical=False)
 
 
 def _backend_name(binding: Binding) -> str:
     return PurePath(binding.mapping.file).stem
 
 
-def _backend(binding: Binding, settings: Settings, ops: Operations) -> SoapBackend:
+def _backend(binding: Binding, settings: Settings, ops: Operations, telemetry: Telemetry) -> SoapBackend:
     spec = binding.mapping.model.backend
+    address = spec.url or binding.contract.address
     guard = ops.resilience(_backend_name(binding), binding.mapping.model, spec.timeout or settings.backend_timeout)
     http = HttpClient(
         timeout=guard.policy.timeout,  # one attempt; guard.policy.deadline bounds the whole call
@@ -95,12 +172,14 @@ def _backend(binding: Binding, settings: Settings, ops: Operations) -> SoapBacke
         max_reply_bytes=settings.max_backend_reply_bytes,
         tls=binding.tls,  # the mapping's backend.tls, read at start-up; verification on unless written off
         name=binding.contract.service,
+        headers_hook=telemetry.tracing.inject,  # W3C traceparent to the backend
     )
     return SoapBackend(
         binding.contract,
-        address=spec.url or binding.contract.address,
+        address=address,
         http=http,
         xml_limits=settings.xml,
+        observer=telemetry.backend(_backend_name(binding), binding.contract.service, address),
     )
 
 

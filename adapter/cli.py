@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import uvicorn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
@@ -109,6 +108,11 @@ def main() -> None:
     "previous mappings keep serving.",
 )
 @click.option("--reload-interval", type=click.FloatRange(0.1), default=1.0, show_default=True, help="Seconds.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="Worker processes sharing the port (default 1, or ADAPTER_WORKERS); not with --reload.",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -116,27 +120,27 @@ def serve(
     wsdl_dir: Path | None,
     reload: bool,
     reload_interval: float,
+    workers: int | None,
 ) -> None:
     """Serve every mapping file: the JSON facade's routes and the served SOAP contracts, on one port.
 
     It needs the mapping files (--mappings), their contracts (--wsdl), credentials for callers
     (ADAPTER_AUTH__API_KEYS or ADAPTER_AUTH__JWT) and every ${VAR} the mappings name; anything missing is
-    one line naming what to set, with exit status 2.
+    one line naming what to set, with exit status 2. /healthz and /readyz answer probes without credentials;
+    /metrics and tracing: docs/operations.md. SIGTERM lets in-flight requests finish (ADAPTER_SHUTDOWN_TIMEOUT
+    seconds at most).
     """
-    from adapter.app import create_app
+    from adapter.serving import serve as run
 
-    settings = _settings(host=host, port=port, mappings_dir=mappings_dir, wsdl_dir=wsdl_dir)
+    settings = _settings(host=host, port=port, mappings_dir=mappings_dir, wsdl_dir=wsdl_dir, workers=workers)
+    if reload and settings.workers > 1:
+        raise click.UsageError("--reload serves from one process: drop --workers (or ADAPTER_WORKERS) to use it")
     ensure_free(settings.host, settings.port)  # before the app's start-up logs anything
+    if settings.metrics.enabled and settings.metrics.port is not None:
+        metrics_host = settings.metrics.host or settings.host
+        ensure_free(metrics_host, settings.metrics.port, what="the metrics", option="ADAPTER_METRICS__PORT")
     configure_logging(settings.log_level)
-    if reload:
-        from adapter.tooling.reload import ReloadingApp, project_stamps
-
-        app: Any = ReloadingApp(
-            lambda: create_app(settings), lambda: project_stamps(settings), interval=reload_interval
-        )
-    else:
-        app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    run(settings, reload=reload, reload_interval=reload_interval)
 
 
 @main.command()

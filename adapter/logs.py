@@ -70,13 +70,14 @@ def install() -> None:
 
 
 class JsonFormatter(logging.Formatter):
-    """``{"ts", "level", "logger", "message", ...extra}``; exceptions as a single ``exception`` string."""
+    """``{"ts", "level", "logger", "pid", "message", ...extra}``; exceptions as a single ``exception`` string."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, with `adapter serve --workers N`
             "message": record.getMessage(),
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")})

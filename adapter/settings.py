@@ -62,9 +62,10 @@ class AuthSettings(BaseModel):
     api_keys: list[ApiKey] = Field(default_factory=list)
     jwt: JwtSettings | None = None
     public_paths: list[str] = Field(
-        default_factory=lambda: ["/healthz"],
-        description="Paths served without credentials and without scopes (health and readiness checks). The "
-        "documentation paths follow ADAPTER_DOCS instead; a mapped route that declares scopes cannot be public.",
+        default_factory=lambda: ["/healthz", "/readyz"],
+        description="Paths served without credentials and without scopes (health and readiness checks; add /metrics "
+        "to open it). The documentation paths follow ADAPTER_DOCS instead; a mapped route that declares scopes "
+        "cannot be public.",
     )
 
 
@@ -146,6 +147,38 @@ class Cache(BaseModel):
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Larger answers are not cached.")
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics (docs/operations.md lists them)."""
+
+    enabled: bool = True
+    port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port, without credentials, instead of on the main port behind the API "
+        "key (scope 'metrics'). With --workers, the supervising process serves it for every worker.",
+    )
+    host: str | None = Field(default=None, description="Interface of the metrics port (default: the main host).")
+
+
+class TracingSettings(BaseModel):
+    """OpenTelemetry traces. Off until an OTLP endpoint is set; the caller's traceparent is passed on either way."""
+
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces."
+    )
+    otlp_headers: dict[str, SecretStr] = Field(default_factory=dict, description="Headers for the collector.")
+    otlp_timeout: float = Field(default=10.0, gt=0, description="Seconds for one export.")
+    service_name: str = "soap-adapter"
+    sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces recorded; a caller's sampling decision is kept."
+    )
+    trust_incoming: bool = Field(
+        default=True,
+        description="Continue the caller's trace from its traceparent; off at an edge facing untrusted callers.",
+    )
+
+
 class Settings(BaseSettings):
     """Adapter settings. Nested values use ``__``: ``ADAPTER_XML__MAX_DEPTH=50``."""
 
@@ -209,3 +242,10 @@ class Settings(BaseSettings):
     rate_limits: RateLimits = RateLimits()
     idempotency: Idempotency = Idempotency()
     cache: Cache = Cache()
+    # Running it (adapter serve; docs/operations.md)
+    workers: int = Field(default=1, ge=1, description="Worker processes of `adapter serve`.")
+    shutdown_timeout: int = Field(
+        default=20, ge=1, description="Seconds in-flight requests get to finish after SIGTERM, before they are cut."
+    )
+    metrics: MetricsSettings = MetricsSettings()
+    tracing: TracingSettings = TracingSettings()

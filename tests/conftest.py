@@ -49,6 +49,7 @@ class Stack:
     client: httpx.Client
     bank_url: str
     erp_url: str
+    app: Any = None  # the application object (its state: telemetry, readiness checks)
 
 
 @contextmanager
@@ -57,8 +58,10 @@ def running_stack(
     bank_app: Callable[..., Any] | None = None,
     env: dict[str, str] | None = None,
     settings: Settings | None = None,
+    **app_options: Any,
 ) -> Iterator[Stack]:
-    """Simulators (fresh state) and the facade wired to them; ``env`` overrides the mapping environment."""
+    """Simulators (fresh state) and the facade wired to them; ``env`` overrides the mapping environment;
+    ``app_options`` go to :func:`create_app` (``tracing=``, ``metrics=``)."""
     with ExitStack() as stack:
         bank_base = stack.enter_context(
             serve_wsgi(bank_app or bank.create_app(username=BANK_USER, password=BANK_PASSWORD))
@@ -71,10 +74,10 @@ def running_stack(
             "ERP_URL": f"{erp_base}/sap/bc/srt/rfc/sap/zsalesorder",
             **(env or {}),
         }
-        app = create_app(settings or project_settings(), env=mapping_env)
+        app = create_app(settings or project_settings(), env=mapping_env, **app_options)
         url = stack.enter_context(serve_asgi(app))
         client = stack.enter_context(httpx.Client(base_url=url, timeout=30, headers={"X-API-Key": API_KEY}))
-        yield Stack(url=url, client=client, bank_url=mapping_env["BANK_URL"], erp_url=mapping_env["ERP_URL"])
+        yield Stack(url=url, client=client, bank_url=mapping_env["BANK_URL"], erp_url=mapping_env["ERP_URL"], app=app)
 
 
 @pytest.fixture(scope="module")

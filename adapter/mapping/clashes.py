@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from adapter.exceptions import MappingError
 
-RESERVED_PATHS = ("/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+RESERVED_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 _PARAMETER = re.compile(r"{[^{}]*}")
 
 

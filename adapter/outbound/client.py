@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -24,6 +24,7 @@ from adapter.exceptions import BackendProtocolError, BackendTimeout, BackendUnav
 
 log = logging.getLogger("adapter.backend")
 _CHUNK = 64 * 1024
+HeaderHook = Callable[[MutableMapping[str, str]], None]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class HttpClient:
     reply; ``connect_timeout`` bounds opening a connection. ``tls`` is an ``ssl.SSLContext``, or ``True`` for the
     system's trust store, or ``False`` for no verification (only when a mapping writes ``verify: false``).
     The aiohttp session is made on first use, inside the running event loop, and closed by :meth:`close`.
+    ``headers_hook`` adds headers to every call: the trace context (``Tracing.inject`` of
+    :mod:`adapter.observability.tracing`).
     """
 
     def __init__(
@@ -53,7 +56,9 @@ class HttpClient:
         tls: ssl.SSLContext | bool = True,
         max_connections: int = 100,
         name: str = "backend",
+        headers_hook: HeaderHook | None = None,
     ) -> None:
+        self.headers_hook = headers_hook
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self.max_reply_bytes = max_reply_bytes
         self.tls = tls
@@ -90,6 +95,9 @@ class HttpClient:
         target = URL(url, encoded=True)  # sent as given: no re-quoting, no dot-segment folding
         if params:
             target = target.with_query(list(params))
+        if self.headers_hook is not None:
+            headers = dict(headers or {})
+            self.headers_hook(headers)
         try:
             async with session.request(
                 method, target, headers=headers, data=body, allow_redirects=False, compress=None

@@ -13,6 +13,7 @@ from typing import Any
 from adapter import codec
 from adapter.exceptions import BackendProtocolError
 from adapter.mapping.restplan import HttpCall, HttpReply
+from adapter.observability.backend import BackendObserver
 from adapter.outbound.client import HttpClient, Reply
 from adapter.settings import JsonLimits
 
@@ -20,24 +21,30 @@ _JSON = ("application/json", "+json")
 
 
 class RestBackend:
-    """One REST service at one base URL."""
+    """One REST service at one base URL; ``observer`` counts, times and traces each call (a no-op one by default)."""
 
-    def __init__(self, base_url: str, http: HttpClient, *, json_limits: JsonLimits) -> None:
+    def __init__(
+        self, base_url: str, http: HttpClient, *, json_limits: JsonLimits, observer: BackendObserver | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http
+        self.observer = observer or BackendObserver(http.name, address=base_url)
         self.json_limits = json_limits.model_copy(update={"max_bytes": http.max_reply_bytes})
 
-    async def send(self, call: HttpCall) -> Reply:
-        """Make ``call``; raises :class:`BackendUnavailable`, :class:`BackendTimeout` or
+    async def send(self, call: HttpCall, operation: str = "") -> Reply:
+        """Make ``call`` for the served ``operation``; raises :class:`BackendUnavailable`, :class:`BackendTimeout` or
         :class:`BackendProtocolError` (a reply over the size cap)."""
         headers = {"Accept": "application/json"}
         body = None
         if call.body is not None:
             body = codec.dumps(call.body)
             headers["Content-Type"] = "application/json"
-        return await self.http.request(
-            call.method, self.base_url + call.path, headers=headers, body=body, params=call.query
-        )
+        with self.observer.call(operation or call.method) as observed:
+            reply = await self.http.request(
+                call.method, self.base_url + call.path, headers=headers, body=body, params=call.query
+            )
+            observed.http_status(reply.status)
+            return reply
 
     def document(self, reply: Reply) -> HttpReply:
         """``reply`` with its JSON body read; raises :class:`BackendProtocolError` for a body that is not JSON."""

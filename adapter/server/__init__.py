@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from starlette.routing import Route
 
+from adapter.observability import Telemetry
 from adapter.outbound.client import HttpClient
 from adapter.project import ServedBinding
 from adapter.rest.client import RestBackend
@@ -35,20 +37,27 @@ log = logging.getLogger("adapter.server")
 
 
 def endpoint(
-    binding: ServedBinding, settings: Settings, workers: Workers, nonces: NonceStore | None = None
+    binding: ServedBinding,
+    settings: Settings,
+    workers: Workers,
+    nonces: NonceStore | None = None,
+    telemetry: Telemetry | None = None,
 ) -> SoapEndpoint:
     """The ASGI app serving one served-contract mapping. ``nonces`` is where UsernameToken nonces are kept (this
-    process's memory by default)."""
+    process's memory by default); ``telemetry`` records each backend call (nothing by default)."""
     contract = binding.contract
     bindings = service_bindings(contract)
     spec = binding.service.model.backend
+    telemetry = telemetry or Telemetry()
     http = HttpClient(
         timeout=spec.timeout or settings.backend_timeout,
         connect_timeout=settings.backend_connect_timeout,
         max_reply_bytes=settings.max_backend_reply_bytes,
         name=contract.service,
+        headers_hook=telemetry.tracing.inject,  # W3C traceparent to the backend
     )
-    backend = RestBackend(spec.url, http, json_limits=settings.json_limits)
+    observer = telemetry.backend(PurePath(binding.service.file).stem, contract.service, spec.url)
+    backend = RestBackend(spec.url, http, json_limits=settings.json_limits, observer=observer)
     service = ServedService(contract, bindings, binding.service, backend, load_schema(contract.path, _CONTRACT_LIMITS))
     wsdl = ServedWsdl(contract.path, bindings.service, bindings.ports, _CONTRACT_LIMITS)
     path = binding.service.model.endpoint.path
@@ -108,14 +117,20 @@ def _with_and_without_slash(path: str) -> list[str]:
 
 
 def serve_contracts(
-    served: Iterable[ServedBinding], settings: Settings, nonces: NonceStore | None = None
+    served: Iterable[ServedBinding],
+    settings: Settings,
+    nonces: NonceStore | None = None,
+    telemetry: Telemetry | None = None,
 ) -> ServedContracts:
     """The endpoints of ``served`` (see :func:`adapter.project.load_project`), sharing one pool of worker threads and
     ``nonces``, the store of UsernameToken nonces (a shared one across instances; by default each endpoint keeps its
-    own in memory)."""
+    own in memory), and ``telemetry``."""
     workers = Workers(settings.soap_workers, settings.soap_queue_timeout)
     return ServedContracts(
-        {binding.service.model.endpoint.path: endpoint(binding, settings, workers, nonces) for binding in served}
+        {
+            binding.service.model.endpoint.path: endpoint(binding, settings, workers, nonces, telemetry)
+            for binding in served
+        }
     )
 
 

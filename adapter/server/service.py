@@ -90,7 +90,7 @@ class ServedService:
         request = incoming.request
         soap_input = to_plain(request, method.input_model, method.input_shape) if request is not None else {}
         http_call = restplan.http_call(self.compiled.calls[incoming.operation], soap_input)
-        return Exchange(incoming, soap_input, await self.backend.send(http_call))
+        return Exchange(incoming, soap_input, await self.backend.send(http_call, incoming.operation))
 
     def reply(self, exchange: Exchange) -> driver.Written:
         """The reply envelope for the backend's reply: the output, or a declared fault; raises :class:`AdapterError`

@@ -17,6 +17,7 @@ from zeep.exceptions import Error as ZeepError
 from adapter import xml
 from adapter.exceptions import BackendProtocolError, BackendUnavailable, ConfigError, RequestError
 from adapter.mapping.shapes import VALUE_KEY
+from adapter.observability.backend import BackendObserver, ObservedCall
 from adapter.outbound.client import HttpClient
 from adapter.settings import XmlLimits
 from adapter.soap.contract import Contract, Operation
@@ -24,7 +25,8 @@ from adapter.soap.envelope import read_reply
 
 
 class SoapBackend:
-    """One contract port at one address, with its connection pool."""
+    """One contract port at one address, with its connection pool; ``observer`` counts, times and traces each call
+    (a no-op one by default)."""
 
     def __init__(
         self,
@@ -33,11 +35,13 @@ class SoapBackend:
         address: str,
         http: HttpClient,
         xml_limits: XmlLimits,
+        observer: BackendObserver | None = None,
     ) -> None:
         self.contract = contract
         self.address = address
         self.http = http
         self.xml_limits = xml_limits
+        self.observer = observer or BackendObserver(contract.service, address=address)  # no-op: no metrics, no tracing
 
     async def call(self, operation: str, payload: dict[str, Any]) -> Any:
         """Send ``payload`` as the input of ``operation`` and return the output as plain data.
@@ -45,9 +49,13 @@ class SoapBackend:
         Raises :class:`BackendFault` for a SOAP Fault, and the other :class:`BackendError` kinds when the backend
         cannot be reached, is too slow, or answers something the contract does not describe.
         """
-        op = self.contract.operations[operation]
+        with self.observer.call(operation) as observed:
+            return await self._call(self.contract.operations[operation], payload, observed)
+
+    async def _call(self, op: Operation, payload: dict[str, Any], observed: ObservedCall) -> Any:
         body, headers = self.envelope(op, payload)
         status, content = await self._post(body, headers)
+        observed.http_status(status)
         if status == 503:  # RFC 9110 §15.6.4: overloaded or down for maintenance; worth a retry, counted by a breaker
             raise BackendUnavailable("the backend answered HTTP 503 (unavailable)")
         try:
