@@ -28,7 +28,8 @@ handlers (``adapter.api.problems``) and the SOAP fault builder (``adapter.server
     └── BackendError                  502: the backend failed us (SOAP: Server); retriable
         ├── BackendUnavailable        502: cannot connect
         ├── BackendTimeout            504
-        ├── BackendProtocolError      502: the reply is not what the contract says
+        ├── BackendProtocolError      502: the reply is not a SOAP reply of this operation
+        │   └── BackendContractViolation  502: the reply breaks the contract (a value, an element, a choice)
         └── BackendFault              502: a SOAP fault no error rule of the route translates
 """
 
@@ -278,6 +279,21 @@ class BackendTimeout(BackendError):
 class BackendProtocolError(BackendError):
     problem_type = "backend-protocol-error"
     title = "Invalid backend reply"
+
+
+class BackendContractViolation(BackendProtocolError):
+    """The reply does not conform to the contract: a value outside its type or facets, a missing required element,
+    too many occurrences, nil where not nillable, two branches of a choice. The caller learns only that; the
+    adapter's log has ``path`` (``GetStatementResponse/Entry[3]/Amount/@Ccy``) and the rule broken."""
+
+    problem_type = "backend-contract-violation"
+    title = "Backend reply breaks the contract"
+    retriable = False
+
+    def __init__(self, path: str, rule: str) -> None:
+        super().__init__("the backend reply does not conform to the contract")
+        self.path = path
+        self.rule = rule
 
 
 class BackendFault(BackendError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -177,6 +177,8 @@ class TracingSettings(BaseModel):
         default=True,
         description="Continue the caller's trace from its traceparent; off at an edge facing untrusted callers.",
     )
+def _no_empty_path(value: object) -> object:
+    return None if value == "" else value
 
 
 class Settings(BaseSettings):
@@ -186,6 +188,10 @@ class Settings(BaseSettings):
 
     mappings_dir: Path = Path("mappings")
     wsdl_dir: Path = Path("wsdl")
+    cache_dir: Path | None = Field(
+        default=Path.home() / ".cache" / "soap-adapter",
+        description="Compiled contract models, reused while their files are unchanged; empty disables the cache.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     backend_timeout: float = Field(default=10.0, gt=0, description="Seconds; a mapping may lower it.")
@@ -249,3 +255,8 @@ class Settings(BaseSettings):
     )
     metrics: MetricsSettings = MetricsSettings()
     tracing: TracingSettings = TracingSettings()
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_cache_dir(cls, value: object) -> object:
+        return _no_empty_path(value)

@@ -14,7 +14,7 @@ from typing import TypeVar
 from lxml import etree
 
 from adapter import xml
-from adapter.soap.fixups import WSDL11, XSD, Parse
+from adapter.intake.fixups import WSDL11, XSD, Parse
 
 _SIMPLE_TYPE = f"{{{XSD}}}simpleType"
 _RESTRICTION = f"{{{XSD}}}restriction"

@@ -22,9 +22,8 @@ from zeep.transports import AsyncTransport
 
 from adapter import xml
 from adapter.exceptions import ContractError
-from adapter.soap import fixups
-
-SCHEMAS = Path(__file__).with_name("schemas")
+from adapter.intake import fixups
+from adapter.intake.documents import SCHEMAS
 
 # Location (or bare namespace, which zeep uses as a location for SOAP-ENC) → bundled copy.
 STANDARD_SCHEMAS = {

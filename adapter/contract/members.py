@@ -1,0 +1,215 @@
+"""The plain-data view of a complex type's content: what mapping, encoder and decoder read.
+
+A content model (XML Schema Part 1 §3.8, §3.9) becomes members by local name:
+
+- an element particle is a :class:`Field` with its effective occurrence range: a field is a list in plain data when
+  it may occur more than once, and optional when its particle or any group around it may be absent;
+- a sequence or ``all`` that occurs once is flattened into its parent;
+- a choice that occurs once is flattened too, its branches becoming optional fields recorded in a :class:`Choice`
+  (at most one branch present; exactly one when the choice is required);
+- a substitution group head is a choice between the head (unless abstract) and its members (§3.3.6);
+- a model group that may repeat is one field of its own, named after its named group definition (``xsd:group``)
+  or ``_sequence``/``_choice``/``_all``, whose items are objects: order and grouping survive the round trip. A
+  repeated group around a single element is that element, repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapter.contract.xsd import ComplexType, Element, ModelGroup, Particle, Wildcard, XsdType
+
+__all__ = ["Choice", "Field", "Members", "members"]
+
+
+@dataclass(eq=False)
+class Choice:
+    """Mutually exclusive branches of a content model: the field names of each branch."""
+
+    branches: list[list[str]] = field(default_factory=list)
+    required: bool = True
+
+    def branch_of(self, name: str) -> int | None:
+        for index, names in enumerate(self.branches):
+            if name in names:
+                return index
+        return None
+
+
+@dataclass(eq=False)
+class Field:
+    """A member of plain data: a child element (or a repeated model group), with its effective cardinality."""
+
+    name: str
+    shape: XsdType
+    namespace: str | None = None
+    min_occurs: int = 1
+    max_occurs: int | None = 1
+    nillable: bool = False
+    element: Element | None = None  # the declaration, for value constraints and substitution
+    group: ModelGroup | None = None  # set for a repeated model group: its items are written inline
+    choice: Choice | None = None
+
+    @property
+    def is_list(self) -> bool:
+        """A repeated element is always a list in plain data, whatever number of occurrences arrived."""
+        return self.max_occurs is None or self.max_occurs > 1
+
+    @property
+    def required(self) -> bool:
+        return self.min_occurs > 0 and not self.nillable
+
+    @property
+    def clark(self) -> str:
+        return f"{{{self.namespace}}}{self.name}" if self.namespace else self.name
+
+
+@dataclass(eq=False)
+class Members:
+    fields: dict[str, Field] = field(default_factory=dict)
+    choices: list[Choice] = field(default_factory=list)
+    open: bool = False
+
+
+def members(owner: ComplexType) -> Members:
+    """The members of ``owner``'s content (empty for simple content)."""
+    flat = _Flattener(owner)
+    if owner.content is not None:
+        flat.particle(owner.content, optional=owner.content.min_occurs == 0, choice=None)
+    return flat.result
+
+
+class _Flattener:
+    def __init__(self, owner: ComplexType) -> None:
+        self.owner = owner
+        self.result = Members()
+
+    def particle(self, particle: Particle, *, optional: bool, choice: Choice | None) -> None:
+        if isinstance(particle, Wildcard):
+            self.result.open = True
+        elif isinstance(particle, Element):
+            self.element(particle, optional=optional, choice=choice)
+        elif particle.is_repeated:
+            single = _single_element(particle)
+            if single is not None:
+                self.element(single, optional=optional or single.min_occurs == 0, choice=choice)
+            else:
+                self.repeated_group(particle, optional=optional, choice=choice)
+        elif particle.compositor == "choice":
+            self.choice(particle, optional=optional or particle.min_occurs == 0)
+        else:
+            for child in particle.particles:
+                self.particle(child, optional=optional or particle.min_occurs == 0, choice=choice)
+
+    def element(self, element: Element, *, optional: bool, choice: Choice | None) -> None:
+        if element.substitutes:
+            self.substitution_group(element, optional=optional)
+            return
+        self.add(
+            Field(
+                name=element.name,
+                shape=element.type,
+                namespace=element.namespace,
+                min_occurs=0 if optional else element.min_occurs,
+                max_occurs=element.max_occurs,
+                nillable=element.nillable,
+                element=element,
+                choice=choice,
+            )
+        )
+
+    def choice(self, group: ModelGroup, *, optional: bool) -> None:
+        choice = Choice(required=not optional)
+        self.result.choices.append(choice)
+        for child in group.particles:
+            before = set(self.result.fields)
+            self.particle(child, optional=True, choice=choice)
+            choice.branches.append([name for name in self.result.fields if name not in before])
+
+    def substitution_group(self, head: Element, *, optional: bool) -> None:
+        """Part 1 §3.3.6: any member of the head's substitution group may stand where the head is declared."""
+        choice = Choice(required=not optional and head.min_occurs > 0)
+        self.result.choices.append(choice)
+        for member in ([] if head.abstract else [head]) + list(head.substitutes):
+            if member.abstract:
+                continue
+            stand_in = Element(
+                name=member.name,
+                type=member.type,
+                namespace=member.namespace,
+                min_occurs=head.min_occurs,
+                max_occurs=head.max_occurs,
+                nillable=member.nillable,
+                default=member.default,
+                fixed=member.fixed,
+                ref=member.ref,
+            )
+            before = set(self.result.fields)
+            self.element(stand_in, optional=True, choice=choice)
+            choice.branches.append([name for name in self.result.fields if name not in before])
+
+    def repeated_group(self, group: ModelGroup, *, optional: bool, choice: Choice | None) -> None:
+        name = self._group_name(group)
+        item = ComplexType(
+            id=f"{self.owner.id}/{name}",
+            hint=name,
+            content=ModelGroup(group.compositor, group.particles, 1, 1, group.name),
+            group=group,
+        )
+        self.add(
+            Field(
+                name=name,
+                shape=item,
+                min_occurs=0 if optional else group.min_occurs,
+                max_occurs=group.max_occurs,
+                group=group,
+                choice=choice,
+            )
+        )
+
+    def _group_name(self, group: ModelGroup) -> str:
+        base = group.name or f"_{group.compositor}"
+        name, number = base, 1
+        while name in self.result.fields:
+            number += 1
+            name = f"{base}{number}"
+        return name
+
+    def add(self, new: Field) -> None:
+        known = self.result.fields.get(new.name)
+        if known is None:
+            self.result.fields[new.name] = new
+            return
+        # The same name twice in one content model (Part 1 §3.8.6 "Element Declarations Consistent"): one list.
+        known.min_occurs += new.min_occurs
+        known.max_occurs = (
+            None if known.max_occurs is None or new.max_occurs is None else known.max_occurs + new.max_occurs
+        )
+
+
+def _single_element(group: ModelGroup) -> Element | None:
+    """The element of a repeated group holding just one element particle, with the occurrences multiplied."""
+    if len(group.particles) != 1:
+        return None
+    only = group.particles[0]
+    if isinstance(only, ModelGroup):
+        inner = _single_element(only)
+        if inner is None:
+            return None
+        only = inner
+    if not isinstance(only, Element):
+        return None
+    maximum = None if group.max_occurs is None or only.max_occurs is None else group.max_occurs * only.max_occurs
+    return Element(
+        name=only.name,
+        type=only.type,
+        namespace=only.namespace,
+        min_occurs=group.min_occurs * only.min_occurs,
+        max_occurs=maximum,
+        nillable=only.nillable,
+        default=only.default,
+        fixed=only.fixed,
+        abstract=only.abstract,
+        ref=only.ref,
+        substitutes=only.substitutes,
+    )

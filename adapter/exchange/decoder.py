@@ -1,0 +1,373 @@
+"""Decode a reply into plain data and validate it against the contract, in one walk over the tree.
+
+One :class:`ContentReader` per complex type, compiled on first use and kept on the type: tables from element tag
+to member, attribute name to codec, and the checks of the content model. Validation covers what the contract says
+of each value and element: simple values against their type and facets (:mod:`adapter.contract.values`), required
+elements and attributes, cardinality (minOccurs/maxOccurs), ``xsi:nil`` only where nillable (XML Schema Part 1
+§2.6.2), choices (one branch), abstract types named by ``xsi:type`` (§2.6.1), fixed values, unexpected elements
+and elements in the wrong namespace. Sequence order is not checked.
+
+Plain data: a dict per complex element; a repeated element is always a list; ``xsi:nil`` is ``None`` and an absent
+element is left out; simple content is ``_value``; a derived type says its name in ``_type``; a repeated model
+group is a list of objects (see :mod:`adapter.contract.members`).
+
+A problem is reported to a :class:`Report`: raised at once (strict), or collected and logged while decoding goes on
+(``validate_replies: warn``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from adapter.contract.members import Field
+from adapter.contract.values import SimpleCodec, ValueProblem, codec
+from adapter.contract.xsd import TYPE_KEY, VALUE_KEY, ComplexType, SimpleType, XsdType
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_NIL = f"{{{XSI}}}nil"
+XSI_TYPE = f"{{{XSI}}}type"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+__all__ = ["ContentReader", "Problem", "Report", "decode", "generic", "path_of"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violation of the contract: where (a path of local names from the Body) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ContractViolation(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Report:
+    """Where violations go: ``strict`` raises the first, otherwise they are collected (``problems``)."""
+
+    strict: bool = True
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, element: Any, message: str, attribute: str | None = None) -> None:
+        problem = Problem(path_of(element, attribute), message)
+        if self.strict:
+            raise ContractViolation(problem)
+        self.problems.append(problem)
+
+
+def path_of(element: Any, attribute: str | None = None) -> str:
+    """``GetStatementResponse/Entry[3]/Amount/@Ccy``: local names from below the Body, 1-based positions."""
+    steps: list[str] = []
+    node = element
+    while node is not None:
+        parent = node.getparent()
+        name = etree.QName(node).localname
+        if name in ("Body", "Header", "Detail", "detail") and (
+            parent is None or etree.QName(parent).localname in ("Envelope", "Fault")
+        ):
+            break
+        if parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    path = "/".join(reversed(steps)) or "Body"
+    return f"{path}/@{attribute}" if attribute else path
+
+
+def decode(element: Any, shape: XsdType, report: Report, nillable: bool = True) -> Any:
+    """The plain value of ``element`` read as ``shape``."""
+    if element.get(XSI_NIL) in ("true", "1"):
+        if not nillable:
+            report(element, "is nil (xsi:nil), which the contract does not allow here")
+        return None
+    if isinstance(shape, SimpleType):
+        return _simple(element, codec(shape), report)
+    return reader(shape).element(element, report)
+
+
+def _simple(element: Any, simple: SimpleCodec, report: Report) -> Any:
+    if len(element):
+        report(element, "must be a simple value, not hold elements")
+    text = element.text or ""
+    try:
+        return simple.read(text)
+    except ValueProblem as exc:
+        report(element, str(exc))
+        return text
+
+
+def reader(shape: ComplexType) -> ContentReader:
+    found: ContentReader | None = shape.__dict__.get("_reader")
+    if found is None:
+        found = shape.__dict__["_reader"] = ContentReader(shape)
+    return found
+
+
+@dataclass(frozen=True)
+class _Member:
+    """How a child element is read: its field, whether it goes into a repeated group, and its reader."""
+
+    field: Field
+    read: Callable[[Any, Report], Any]
+    group: Field | None = None  # the repeated-group field of this type the element belongs to
+
+
+class ContentReader:
+    """Reads elements of one complex type."""
+
+    def __init__(self, shape: ComplexType) -> None:
+        self.shape = shape
+        self.members: dict[str, _Member] = {}
+        self.by_local: dict[str, _Member] = {}
+        self.attributes: dict[str, tuple[str, SimpleCodec, str | None]] = {}
+        self.required_attributes = [a for a in shape.attribute_uses if a.required]
+        self.value = codec(shape.simple) if shape.simple is not None else None
+        self.lists = [f.name for f in shape.fields.values() if f.is_list]
+        self.groups = [f for f in shape.fields.values() if f.group is not None]
+        self.open = shape.open
+        self.any_attribute = shape.any_attribute is not None
+        self._compile()
+
+    def _compile(self) -> None:
+        for use in self.shape.attribute_uses:
+            key = f"{{{use.namespace}}}{use.name}" if use.namespace else use.name
+            self.attributes[key] = (use.name, codec(use.type), use.fixed)
+        for member in self.shape.fields.values():
+            if member.group is not None:
+                assert isinstance(member.shape, ComplexType)
+                for tag, inner in _tags(member.shape).items():
+                    self._add(tag, _Member(inner.field, inner.read, member))
+            else:
+                self._add(member.clark, _Member(member, _field_reader(member)))
+
+    def _add(self, tag: str, member: _Member) -> None:
+        self.members.setdefault(tag, member)
+        self.by_local.setdefault(tag.rpartition("}")[2], member)
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def element(self, element: Any, report: Report) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if element.attrib:
+            self._attributes(element, out, report)
+        for name in self.required_attributes:
+            key = f"{{{name.namespace}}}{name.name}" if name.namespace else name.name
+            if element.get(key) is None:
+                report(element, f"lacks the required attribute {name.name}")
+        if self.value is not None:
+            try:
+                out[VALUE_KEY] = self.value.read(element.text or "")
+            except ValueProblem as exc:
+                report(element, str(exc))
+        elif self.shape.mixed and element.text and element.text.strip():
+            out[VALUE_KEY] = element.text
+        self.content(element, out, report)
+        return out
+
+    def _attributes(self, element: Any, out: dict[str, Any], report: Report) -> None:
+        for key, text in element.attrib.items():
+            declared = self.attributes.get(key)
+            if declared is None:
+                if key.startswith(f"{{{XSI}}}"):
+                    continue
+                if self.any_attribute:
+                    out[key.rpartition("}")[2]] = text
+                else:
+                    report(element, "is not an attribute the contract declares", key.rpartition("}")[2])
+                continue
+            name, simple, fixed = declared
+            try:
+                out[name] = simple.read(text)
+            except ValueProblem as exc:
+                report(element, str(exc), name)
+                continue
+            if fixed is not None and text.strip() != fixed:
+                report(element, f"must be {fixed} (a fixed value)", name)
+
+    def content(self, element: Any, out: dict[str, Any], report: Report) -> None:
+        for name in self.lists:
+            out[name] = []
+        group_item: dict[str, Any] | None = None
+        group: Field | None = None
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            member = self.members.get(tag) or self._misplaced(child, report)
+            if member is None:
+                if self.open:
+                    local = etree.QName(child).localname
+                    _put(out, local, generic(child), repeat=local in out)
+                else:
+                    report(child, "is not an element the contract declares here")
+                continue
+            value = member.read(child, report)
+            if member.group is None:
+                group = None
+                _put(out, member.field.name, value, repeat=member.field.is_list)
+                continue
+            name = member.field.name
+            if group is not member.group or group_item is None or (name in group_item and not member.field.is_list):
+                group, group_item = member.group, {n: [] for n, f in member.group.shape.fields.items() if f.is_list}  # type: ignore[union-attr]
+                out[group.name].append(group_item)
+            _put(group_item, name, value, repeat=member.field.is_list)
+        self.check(element, out, report)
+        for member in self.groups:
+            for item in out[member.name]:
+                reader(member.shape).check(element, item, report)  # type: ignore[arg-type]
+
+    def _misplaced(self, child: Any, report: Report) -> _Member | None:
+        qname = etree.QName(child)
+        member = self.by_local.get(qname.localname)
+        if member is None:
+            return None
+        expected = member.field.namespace or "no namespace"
+        got = qname.namespace or "no namespace"
+        report(child, f"is in {got}; the contract puts it in {expected}")
+        return member
+
+    def check(self, element: Any, out: dict[str, Any], report: Report) -> None:
+        """Cardinality and choices of the content just read (Part 1 §3.8.4, §3.9.4)."""
+        for member in self.shape.fields.values():
+            value = out.get(member.name)
+            count = len(value) if member.is_list else (0 if member.name not in out else 1)
+            if count < member.min_occurs and (member.choice is None or not member.choice.required):
+                what = "element" if member.group is None else "group"
+                report(element, f"lacks the required {what} {member.name}" + _times(member.min_occurs, count))
+            elif member.max_occurs is not None and count > member.max_occurs:
+                report(element, f"has {count} {member.name} elements; at most {member.max_occurs} are allowed")
+        for choice in self.shape.choices:
+            present = [i for i, names in enumerate(choice.branches) if any(_present(out, n) for n in names)]
+            if len(present) > 1:
+                shown = " and ".join(choice.branches[i][0] for i in present if choice.branches[i])
+                report(element, f"holds {shown}, which the contract makes alternatives (xsd:choice)")
+            elif not present and choice.required and all(choice.branches):
+                names = " or ".join(b[0] for b in choice.branches if b)
+                report(element, f"lacks one of {names}")
+
+
+def _times(minimum: int, count: int) -> str:
+    return f" ({minimum} needed, {count} found)" if minimum > 1 else ""
+
+
+def _present(out: dict[str, Any], name: str) -> bool:
+    value = out.get(name)
+    return name in out and value != []
+
+
+def _tags(item: ComplexType) -> dict[str, _Member]:
+    """The element tags a repeated group's items consist of, with how each is read."""
+    inner = reader(item)
+    return dict(inner.members)
+
+
+def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
+    shape = member.shape
+    nillable = member.nillable
+    fixed = member.element.fixed if member.element is not None else None
+    if isinstance(shape, SimpleType):
+        simple = codec(shape)
+
+        def read_simple(child: Any, report: Report) -> Any:
+            if child.get(XSI_NIL) in ("true", "1"):
+                if not nillable:
+                    report(child, "is nil (xsi:nil), which the contract does not allow here")
+                return None
+            value = _simple(child, simple, report)
+            if fixed is not None and (child.text or "").strip() != fixed.strip():
+                report(child, f"must be {fixed} (a fixed value)")
+            return value
+
+        return read_simple
+    if shape.is_polymorphic:
+        return _polymorphic_reader(shape, nillable)
+    content = reader(shape)
+
+    def read_complex(child: Any, report: Report) -> Any:
+        if child.get(XSI_NIL) in ("true", "1"):
+            if not nillable:
+                report(child, "is nil (xsi:nil), which the contract does not allow here")
+            return None
+        return content.element(child, report)
+
+    return read_complex
+
+
+def _polymorphic_reader(declared: ComplexType, nillable: bool) -> Callable[[Any, Report], Any]:
+    """An element whose type may be replaced by a derived one named with ``xsi:type`` (Part 1 §2.6.1)."""
+    by_clark = {t.name: (name, t) for name, t in declared.variants.items() if t.name}
+
+    def read(child: Any, report: Report) -> Any:
+        if child.get(XSI_NIL) in ("true", "1"):
+            if not nillable:
+                report(child, "is nil (xsi:nil), which the contract does not allow here")
+            return None
+        named = child.get(XSI_TYPE)
+        chosen: tuple[str, ComplexType] | None = None
+        if named is not None:
+            chosen = by_clark.get(_resolve(child, named))
+            if chosen is None:
+                report(child, f"names the type {named}, which is not {declared.type_name} or derived from it")
+        if chosen is None:
+            if declared.abstract:
+                report(child, f"has the abstract type {declared.type_name}: it must name its type with xsi:type")
+                chosen = (declared.type_name, declared)
+            else:
+                chosen = next(
+                    ((n, t) for n, t in declared.variants.items() if t is declared), (declared.type_name, declared)
+                )
+        out = reader(chosen[1]).element(child, report)
+        return {TYPE_KEY: chosen[0], **out}
+
+    return read
+
+
+def _resolve(element: Any, qname: str) -> str:
+    prefix, _, local = qname.strip().rpartition(":")
+    namespace = element.nsmap.get(prefix or None)
+    return f"{{{namespace}}}{local}" if namespace else local
+
+
+def _put(out: dict[str, Any], name: str, value: Any, *, repeat: bool) -> None:
+    if not repeat:
+        out[name] = value
+        return
+    existing = out.get(name)
+    if isinstance(existing, list):
+        existing.append(value)
+    elif name in out:
+        out[name] = [existing, value]
+    else:
+        out[name] = [value]
+
+
+def generic(element: Any) -> Any:
+    """Plain data for content the contract leaves open (``xsd:any``), kept as found: text, or a dict of children
+    (a name that repeats becomes a list) and attributes."""
+    if element.get(XSI_NIL) in ("true", "1"):
+        return None
+    children = [child for child in element if isinstance(child.tag, str)]
+    if not children and not element.attrib:
+        return element.text or ""
+    out: dict[str, Any] = {
+        etree.QName(k).localname: v for k, v in element.attrib.items() if not k.startswith(f"{{{XSI}}}")
+    }
+    if element.text and element.text.strip():
+        out[VALUE_KEY] = element.text
+    for child in children:
+        name = etree.QName(child).localname
+        _put(out, name, generic(child), repeat=name in out)
+    return out

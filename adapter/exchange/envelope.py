@@ -1,0 +1,204 @@
+"""SOAP envelopes of one operation: the request built from plain data, the reply read into plain data or a Fault
+(SOAP 1.1 §4, §6; SOAP 1.2 part 1 §5, part 2 §7). Sans I/O: bytes and trees in, bytes and plain data out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from lxml import etree
+
+from adapter.contract.port import HEADER_KEY, SOAP11_ENV, SOAP12_ENV, BoundOperation, MessageShape
+from adapter.contract.xsd import ComplexType, XsdType
+from adapter.exceptions import BackendContractViolation, BackendFault, BackendProtocolError
+from adapter.exchange.decoder import ContractViolation, Report, decode, generic, reader
+from adapter.exchange.encoder import write_value, writer
+from adapter.mapping.faults import Fault
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ENVELOPES = {"1.1": SOAP11_ENV, "1.2": SOAP12_ENV}
+# SOAP 1.2 part 1 §5.4.6 renamed the 1.1 codes; error rules are written in 1.1 terms and match both.
+_CODE_ALIASES = {"Sender": "Client", "Receiver": "Server"}
+
+__all__ = ["ENVELOPES", "OperationExchange"]
+
+
+class OperationExchange:
+    """Requests and replies of one bound operation, compiled from the contract model on first use."""
+
+    def __init__(self, operation: BoundOperation) -> None:
+        self.operation = operation
+        self.version = operation.soap_version
+        self.env = ENVELOPES[self.version]
+
+    # -- the request ----------------------------------------------------------------------------------------
+
+    @cached_property
+    def _nsmap(self) -> dict[str | None, str]:
+        names: dict[str | None, str] = {"soap-env": self.env}
+        found = _namespaces(self.operation.input)
+        if XSI in found:
+            names["xsi"] = XSI
+        for index, namespace in enumerate(sorted(found - {XSI})):
+            names[f"ns{index}"] = namespace
+        return names
+
+    def envelope(self, payload: dict[str, Any]) -> Any:
+        """The request Envelope for ``payload`` (plain data of the input message). Raises :class:`EncodeProblem`."""
+        message = self.operation.input
+        root = etree.Element(f"{{{self.env}}}Envelope", nsmap=self._nsmap)
+        headers = payload.get(HEADER_KEY) if message.headers is not None else None
+        if message.headers is not None and headers:
+            header = etree.SubElement(root, f"{{{self.env}}}Header")
+            writer(message.headers).content(header, headers, HEADER_KEY)
+        body = etree.SubElement(root, f"{{{self.env}}}Body")
+        content = {k: v for k, v in payload.items() if k != HEADER_KEY}
+        if message.root is not None:
+            write_value(body, message.root.clark, message.body, content, "", nillable=False)
+        else:
+            writer(message.body).content(body, content, "")
+        return root
+
+    def http_headers(self) -> dict[str, str]:
+        """Content-Type and the action (SOAP 1.1 §6.1.1 ``SOAPAction``; SOAP 1.2 part 2 §7.1.3 ``action``)."""
+        action = self.operation.soap_action
+        if self.version == "1.2":
+            return {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
+        return {"SOAPAction": f'"{action}"', "Content-Type": "text/xml; charset=utf-8"}
+
+    # -- the reply ------------------------------------------------------------------------------------------
+
+    def reply(self, root: Any, report: Report) -> Any:
+        """The plain data of a reply, checked against the contract; :class:`BackendFault` for a Fault and
+        :class:`BackendContractViolation` for a reply that breaks the contract (``report.strict``)."""
+        try:
+            return self._reply(root, report)
+        except ContractViolation as exc:
+            raise BackendContractViolation(exc.problem.path, exc.problem.message) from None
+
+    def _reply(self, root: Any, report: Report) -> Any:
+        body, header = _parts(root)
+        children = [child for child in body if isinstance(child.tag, str)]
+        if children and etree.QName(children[0]).localname == "Fault" and _is_envelope_ns(children[0]):
+            raise BackendFault(self.fault(children[0], report))
+        output = self.operation.output
+        if output is None:
+            return {}
+        data = _payload(body, children, output, report)
+        if output.headers is not None and header is not None and isinstance(data, dict):
+            blocks = _header_blocks(header, output.headers, report)
+            if blocks:
+                data[HEADER_KEY] = blocks
+        return data
+
+    def fault(self, fault: Any, report: Report) -> Fault:
+        """A :class:`Fault` from a SOAP 1.1 or 1.2 ``Fault`` element, its detail decoded by the contract."""
+        ns = etree.QName(fault).namespace
+        if ns == SOAP12_ENV:
+            code = _soap12_code(fault)
+            message = fault.findtext(f"{{{ns}}}Reason/{{{ns}}}Text") or ""
+            detail = fault.find(f"{{{ns}}}Detail")
+        else:
+            code = _local_code(fault.findtext("faultcode") or "")
+            message = fault.findtext("faultstring") or ""
+            detail = fault.find("detail")
+        entries = [child for child in detail if isinstance(child.tag, str)] if detail is not None else []
+        if not entries:
+            return Fault(code=code, message=message)
+        entry = entries[0]
+        name = etree.QName(entry).localname
+        declared = self.operation.faults.get(name)
+        value = decode(entry, declared.shape, report) if declared is not None else generic(entry)
+        return Fault(code=code, message=message, detail_name=name, detail=value)
+
+
+def _parts(root: Any) -> tuple[Any, Any]:
+    qname = etree.QName(root)
+    if qname.localname != "Envelope" or qname.namespace not in (SOAP11_ENV, SOAP12_ENV):
+        raise BackendProtocolError("the backend reply is not a SOAP envelope")
+    body = root.find(f"{{{qname.namespace}}}Body")
+    if body is None:
+        raise BackendProtocolError("the backend reply has no SOAP Body")
+    return body, root.find(f"{{{qname.namespace}}}Header")
+
+
+def _payload(body: Any, children: list[Any], message: MessageShape, report: Report) -> Any:
+    root = message.root
+    if root is None:
+        out: dict[str, Any] = {}
+        reader(message.body).content(body, out, report)
+        return out
+    if not children:
+        raise BackendProtocolError("the backend reply has an empty SOAP Body")
+    first = children[0]
+    if first.tag != root.clark:
+        report(first, f"is not the {root.name} element the contract expects in the Body")
+        if etree.QName(first).localname != root.name:
+            raise BackendProtocolError(f"the backend reply holds {etree.QName(first).localname}, not {root.name}")
+    return decode(first, message.body, report, nillable=False)
+
+
+def _header_blocks(header: Any, declared: ComplexType, report: Report) -> dict[str, Any]:
+    """The declared header blocks of a reply (others, such as WS-Security's, are not the contract's)."""
+    content = reader(declared)
+    out: dict[str, Any] = {}
+    for child in header:
+        member = content.members.get(child.tag) if isinstance(child.tag, str) else None
+        if member is not None:
+            out[member.field.name] = member.read(child, report)
+    return out
+
+
+def _is_envelope_ns(element: Any) -> bool:
+    return etree.QName(element).namespace in (SOAP11_ENV, SOAP12_ENV)
+
+
+def _soap12_code(fault: Any) -> str:
+    ns = SOAP12_ENV
+    parts = [_local_code(fault.findtext(f"{{{ns}}}Code/{{{ns}}}Value") or "")]
+    subcode = fault.find(f"{{{ns}}}Code/{{{ns}}}Subcode")
+    while subcode is not None:
+        parts.append(_local_code(subcode.findtext(f"{{{ns}}}Value") or ""))
+        subcode = subcode.find(f"{{{ns}}}Subcode")
+    return ".".join(parts)
+
+
+def _local_code(qname_text: str) -> str:
+    local = qname_text.strip().rpartition(":")[2]
+    head, dot, rest = local.partition(".")
+    return _CODE_ALIASES.get(head, head) + dot + rest
+
+
+def _namespaces(message: MessageShape) -> set[str]:
+    """Every namespace the elements of a message may be in, to declare once on the Envelope."""
+    found: set[str] = set()
+    if message.root is not None and message.root.namespace:
+        found.add(message.root.namespace)
+    seen: set[int] = set()
+    shapes: list[XsdType] = [message.body] + ([message.headers] if message.headers is not None else [])
+    needs_xsi = False
+    for shape in _walk(shapes, seen):
+        for member in shape.fields.values():
+            if member.namespace:
+                found.add(member.namespace)
+            needs_xsi = needs_xsi or member.nillable
+        if shape.is_polymorphic:
+            needs_xsi = True
+            found.update(t.name[1:].partition("}")[0] for t in shape.variants.values() if t.name.startswith("{"))
+    if needs_xsi:
+        found.add(XSI)
+    return found
+
+
+def _walk(shapes: list[XsdType], seen: set[int]) -> Iterator[ComplexType]:
+    pending = list(shapes)
+    while pending:
+        shape = pending.pop()
+        if not isinstance(shape, ComplexType) or id(shape) in seen:
+            continue
+        seen.add(id(shape))
+        yield shape
+        pending.extend(member.shape for member in shape.fields.values())
+        pending.extend(shape.variants.values())
