@@ -24,6 +24,7 @@ from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
 from adapter.asgi.telemetry import RouteLabels, TelemetryMiddleware, own_routes
 from adapter.exceptions import AdapterError
+from adapter.intake import ContractCache, ContractStore
 from adapter.observability import Metrics, Telemetry, Tracing
 from adapter.observability.events import listener
 from adapter.observability.health import Check, CheckResult
@@ -58,7 +59,8 @@ def create_app(
         metrics = Metrics()
     telemetry = Telemetry(metrics, tracing or Tracing.from_settings(settings.tracing))
     started = time.perf_counter()
-    project = load_project(settings.mappings_dir, settings.wsdl_dir, env)  # what `adapter check` checks, too
+    contracts = ContractStore(ContractCache(settings.cache_dir))  # each contract read once, from the cache if warm
+    project = load_project(settings.mappings_dir, settings.wsdl_dir, env, contracts)  # what `adapter check` checks
     if metrics is not None:
         metrics.project_loaded(len(project.bindings), len(project.served), time.perf_counter() - started)
     bindings = project.bindings
@@ -180,6 +182,8 @@ def _backend(binding: Binding, settings: Settings, ops: Operations, telemetry: T
         http=http,
         xml_limits=settings.xml,
         observer=telemetry.backend(_backend_name(binding), binding.contract.service, address),
+        security=binding.security,
+        strict=binding.mapping.model.validate_replies == "strict",
     )
 
 

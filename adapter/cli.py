@@ -171,8 +171,8 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
     one method and path). No secret needs to be set: ${VAR} references are checked, not resolved, and
     those this environment lacks are listed as warnings, with what else serve needs.
     """
+    from adapter.intake import ContractCache, ContractStore
     from adapter.project import mapping_files, no_mapping_files, survey
-    from adapter.soap.contract import ContractStore
     from adapter.tooling.progress import progress
 
     settings = _settings(wsdl_dir=wsdl_dir)
@@ -180,8 +180,9 @@ def check(files: tuple[Path, ...], wsdl_dir: Path | None) -> None:
     targets = targets or ([] if files else mapping_files(settings.mappings_dir))
     if not targets:  # nothing checked is not "no problem": serve refuses to start with nothing to serve
         raise MappingErrors([no_mapping_files(settings.mappings_dir if not files else files[0])])
+    store = ContractStore(ContractCache(settings.cache_dir))  # a contract named by several files is read once
     with progress("checking mappings", total=len(targets)) as advance:
-        project = survey(targets, settings.wsdl_dir, None, ContractStore(), advance)  # serve's own loading
+        project = survey(targets, settings.wsdl_dir, None, store, advance)  # serve's own loading
     failed = {problem.file for problem in project.problems}
     for binding in project.bindings:
         if binding.mapping.file not in failed:

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from adapter.contract.lexical import WideInteger
 from adapter.exceptions import RequestError, excerpt
 from adapter.mapping.functions import ExactNumber
 from adapter.settings import JsonLimits
@@ -105,9 +106,20 @@ def _default(value: Any) -> Any:
         return orjson.Fragment(format(value, "f").encode())
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, WideInteger):
+        return str(value)  # beyond ±(2^53−1) a JSON number is not exact for every reader: proto3's int64 as a string
+    if isinstance(value, str):  # other subclasses of built-in types, as their base
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def dumps(value: Any) -> bytes:
-    """Serialise plain data: Decimal as an exact string (or number for ``ExactNumber``), dates as ISO 8601."""
-    return orjson.dumps(value, default=_default)
+    """Serialise plain data: Decimal as an exact string (or number for ``ExactNumber``), integers of wide types as
+    strings, dates as ISO 8601."""
+    return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS)

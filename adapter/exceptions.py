@@ -75,6 +75,11 @@ class AdapterError(Exception):
     def status(self) -> int:
         return self.http_status
 
+    @property
+    def log_detail(self) -> str:
+        """What the adapter's log says of this error (the caller may see less)."""
+        return self.detail
+
     def extensions(self) -> Mapping[str, Any]:
         """Extra members for the problem+json body (RFC 9457 §3.2)."""
         return {}
@@ -294,6 +299,10 @@ class BackendContractViolation(BackendProtocolError):
         super().__init__("the backend reply does not conform to the contract")
         self.path = path
         self.rule = rule
+
+    @property
+    def log_detail(self) -> str:
+        return f"{self.detail}: {self.path}: {self.rule}"
 
 
 class BackendFault(BackendError):

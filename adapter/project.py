@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapter.contract.port import Contract
 from adapter.exceptions import AdapterError, ContractError, MappingError, MappingErrors
+from adapter.intake import ContractStore, load_contract
 from adapter.mapping.clashes import Claim, clashes
 from adapter.mapping.compiler import CompiledMapping, Compiler
 from adapter.mapping.loader import (
@@ -28,8 +30,6 @@ from adapter.mapping.yamlsource import locate
 from adapter.outbound.pem import pem_path
 from adapter.outbound.tls import client_tls
 from adapter.soap.bindings import service_bindings
-from adapter.soap.contract import Contract, ContractStore, load_contract
-from adapter.soap.wsse import security
 
 
 @dataclass
@@ -39,7 +39,8 @@ class Binding:
     mapping: CompiledMapping
     contract: Contract
     source: ParsedMapping
-    tls: ssl.SSLContext | bool = True  # httpx's verify= towards the backend (adapter.outbound.tls)
+    tls: ssl.SSLContext | bool = True  # verification towards the backend (adapter.outbound.tls)
+    security: Any = None  # the backend's WS-Security plugin (adapter.soap.wsse), applied to each envelope
 
 
 def mapping_files(folder: Path) -> list[Path]:
@@ -74,12 +75,12 @@ def load_binding(
     wsse, tls = _outbound_security(parsed, env)
     load = contracts.contract if contracts is not None else load_contract
     with _located_contract_errors(parsed.located, name):
-        contract = load(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port, wsse=wsse)
+        contract = load(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port)
     compiler = Compiler(name, parsed.located, contract.operations)
     compiled = compiler.compile(parsed.model)
     if compiler.problems:
         raise MappingErrors(compiler.problems)
-    return Binding(mapping=compiled, contract=contract, source=parsed, tls=tls)
+    return Binding(mapping=compiled, contract=contract, source=parsed, tls=tls, security=wsse)
 
 
 def _outbound_security(parsed: ParsedMapping, env: Mapping[str, str] | None) -> tuple[Any, ssl.SSLContext | bool]:
@@ -91,7 +92,12 @@ def _outbound_security(parsed: ParsedMapping, env: Mapping[str, str] | None) -> 
                 pem_path(value, field_name)
             return None, True
         backend = parsed.model.backend
-        return security(backend), client_tls(backend.tls, file=parsed.file)
+        plugin = None
+        if backend.security is not None:
+            from adapter.soap.wsse import security  # zeep's WS-Security: imported only when a backend uses it
+
+            plugin = security(backend)
+        return plugin, client_tls(backend.tls, file=parsed.file)
     except MappingError as exc:
         line, column = locate(parsed.located, tuple(exc.field.split(".")))
         located = MappingError(exc.message, file=parsed.file, line=line, column=column, field=exc.field)
@@ -139,7 +145,7 @@ def survey(
     for file in files:
         try:
             if is_served_file(file):  # a SOAP contract served over REST
-                project.served.append(load_served_binding(file, wsdl_dir, env))
+                project.served.append(load_served_binding(file, wsdl_dir, env, contracts))
             else:
                 project.bindings.append(load_binding(file, wsdl_dir, env, contracts))
         except MappingErrors as exc:
@@ -214,14 +220,17 @@ def is_served_file(file: Path) -> bool:
         return False
 
 
-def load_served_binding(file: Path, wsdl_dir: Path, env: Mapping[str, str] | None) -> ServedBinding:
+def load_served_binding(
+    file: Path, wsdl_dir: Path, env: Mapping[str, str] | None, contracts: ContractStore | None = None
+) -> ServedBinding:
     """Load, validate and compile one served-contract mapping file. Raises :class:`MappingErrors`."""
     name = str(file)
     text = _read(file)
     parsed = parse_served_mapping(text, name, env)
     ref = parsed.model.contract
+    load = contracts.contract if contracts is not None else load_contract
     with _located_contract_errors(parsed.located, name):
-        contract = load_contract(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port)
+        contract = load(contract_path(file, wsdl_dir, ref.wsdl), service=ref.service, port=ref.port)
         service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
     compiler = RestCompiler(name, parsed.located, contract.operations)
     compiled = compiler.compile_service(parsed.model)

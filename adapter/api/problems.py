@@ -17,14 +17,13 @@ from starlette.responses import Response
 from adapter import codec
 from adapter.asgi.requestid import request_id
 from adapter.exceptions import AdapterError, BackendFault, BusinessError, ServiceUnavailable, excerpt
+from adapter.exchange.problem import MAX_DETAIL, TYPE_PREFIX, members
 from adapter.mapping.errors import safe_message
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_PREFIX = "urn:soap-adapter:problem:"
 # What a problem echoes is capped: the path in `instance` (RFC 9457 §3.1.5) to MAX_INSTANCE characters, and `detail`,
 # which may quote the caller's input, to MAX_DETAIL. Field problems stay whole in `errors`; they name mapping fields.
 MAX_INSTANCE = 256
-MAX_DETAIL = 1024
 log = logging.getLogger("adapter.api")
 
 _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
@@ -59,16 +58,14 @@ def problem(
 
 async def adapter_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AdapterError)
-    if isinstance(exc, BusinessError):
-        return problem(
-            request, exc.status, exc.business_type, exc.business_title, exc.detail, exc.headers(), **exc.extensions()
-        )
     if isinstance(exc, BackendFault):
         _log_fault(request, exc)
-    elif exc.status >= 500 and not isinstance(exc, ServiceUnavailable):  # a 503 is logged once, where it starts
-        log.warning("%s: %s", exc.title, exc.detail, extra=_where(request))
-    detail = exc.detail if exc.status < 500 or exc.retriable else "see the adapter's log"
-    return problem(request, exc.status, exc.problem_type, exc.title, detail, exc.headers(), **exc.extensions())
+    elif exc.status >= 500 and not isinstance(exc, (ServiceUnavailable, BusinessError)):  # 503s: logged at the start
+        log.warning("%s: %s", exc.title, exc.log_detail, extra=_where(request))
+    body = members(exc)  # adapter.exchange.problem: the same members `adapter try` and `adapter test` show
+    problem_type = str(body.pop("type"))[len(TYPE_PREFIX) :]
+    title, status, detail = str(body.pop("title")), int(body.pop("status")), str(body.pop("detail"))
+    return problem(request, status, problem_type, title, detail, exc.headers(), **body)
 
 
 def _log_fault(request: Request, exc: BackendFault) -> None:

@@ -15,10 +15,10 @@ from adapter.api.auth import principal
 from adapter.api.traffic import Traffic
 from adapter.asgi.body import read_body
 from adapter.exceptions import BackendFault, UnsupportedMediaType
+from adapter.exchange import route as exchange
 from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
-from adapter.mapping.engine import build_request, build_response
-from adapter.mapping.errors import fault_error, row_error
+from adapter.mapping.errors import fault_error
 from adapter.ops.runtime import Operations, RoutePlan
 from adapter.settings import Settings
 
@@ -52,15 +52,12 @@ class RouteEndpoint:
             "headers": dict(request.headers),
             "body": await self._body(request) if self.takes_body else None,
         }
-        payload = build_request(self.compiled.request, data, problems)
+        payload = exchange.payload(self.compiled, data, problems)  # adapter.exchange.route: what try and test run
         try:
             output = await self.backend.call(self.compiled.operation, payload)
         except BackendFault as exc:
             raise fault_error(self.compiled.errors, exc.fault) or self._untranslated(exc, data, payload) from None
-        error = row_error(self.compiled.errors, output)
-        if error is not None:
-            raise error
-        document = build_response(self.compiled.response, output)
+        document = exchange.document(self.compiled, output)
         headers = self._location(document)
         if paging is not None and page is not None:
             headers["Link"] = paging.links(_requested_path(request), _requested_query(request), page, document)

@@ -42,9 +42,9 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _FLOAT = re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|-?INF|\+INF|NaN)")
 _TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
 _YEAR = r"-?(?:[1-9][0-9]{4,}|[0-9]{4})"
-_DATE = re.compile(rf"({_YEAR})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}")
-_TIME = re.compile(rf"(?:([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(?:\.[0-9]+)?|24:00:00(?:\.0+)?){_TZ}")
-_DATETIME = re.compile(
+DATE_LEXICAL = re.compile(rf"({_YEAR})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}")
+TIME_LEXICAL = re.compile(rf"(?:([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(?:\.[0-9]+)?|24:00:00(?:\.0+)?){_TZ}")
+DATETIME_LEXICAL = re.compile(
     rf"({_YEAR})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
     rf"(?:([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?){_TZ}"
 )
@@ -83,7 +83,7 @@ XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]
 
 DESCRIPTIONS = {
     Kind.INTEGER: "an integer",
-    Kind.DECIMAL: "a decimal number",
+    Kind.DECIMAL: "a decimal number (a JSON number or a numeric string)",
     Kind.FLOAT: "a number",
     Kind.BOOLEAN: "true or false",
     Kind.DATE: "a date (YYYY-MM-DD, optionally with a timezone offset)",
@@ -104,11 +104,11 @@ def read_integer(text: str) -> int:
 
 def read_decimal(text: str) -> Decimal:
     if not _DECIMAL.fullmatch(text):
-        raise _fail("a decimal number")
+        raise _fail(DESCRIPTIONS[Kind.DECIMAL])
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise _fail("a decimal number") from None
+        raise _fail(DESCRIPTIONS[Kind.DECIMAL]) from None
 
 
 def read_float(text: str) -> float | str:
@@ -139,17 +139,17 @@ def _calendar(match: re.Match[str] | None, what: Kind) -> None:
 
 
 def read_date(text: str) -> str:
-    _calendar(_DATE.fullmatch(text), Kind.DATE)
+    _calendar(DATE_LEXICAL.fullmatch(text), Kind.DATE)
     return text
 
 
 def read_datetime(text: str) -> str:
-    _calendar(_DATETIME.fullmatch(text), Kind.DATETIME)
+    _calendar(DATETIME_LEXICAL.fullmatch(text), Kind.DATETIME)
     return text
 
 
 def read_time(text: str) -> str:
-    if not _TIME.fullmatch(text):
+    if not TIME_LEXICAL.fullmatch(text):
         raise _fail(DESCRIPTIONS[Kind.TIME])
     return text
 

@@ -17,9 +17,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapter.contract.xsd import ComplexType, Element, ModelGroup, Particle, Wildcard, XsdType
+from adapter.contract.xsd import (
+    TYPE_KEY,
+    VALUE_KEY,
+    ComplexType,
+    Element,
+    Facets,
+    ModelGroup,
+    Particle,
+    SimpleType,
+    Wildcard,
+    XsdType,
+)
 
-__all__ = ["Choice", "Field", "Members", "members"]
+__all__ = ["Choice", "Field", "Members", "member", "members", "names", "type_names", "walk"]
 
 
 @dataclass(eq=False)
@@ -213,3 +224,63 @@ def _single_element(group: ModelGroup) -> Element | None:
         ref=only.ref,
         substitutes=only.substitutes,
     )
+
+
+# -- looking members up by name (the mapping checker and engine) ---------------------------------------------
+
+
+def member(shape: ComplexType, name: str) -> Field | None:
+    """The member ``name`` of plain data of ``shape``: a child element, an attribute, ``_value`` (simple content),
+    ``_type`` (the type of a value whose type may be derived), or a member of a derived type."""
+    found = shape.fields.get(name)
+    if found is not None:
+        return found
+    attribute = next((use for use in shape.attribute_uses if use.name == name and use.use != "prohibited"), None)
+    if attribute is not None:
+        return Field(name=name, shape=attribute.type, min_occurs=1 if attribute.required else 0)
+    if name == VALUE_KEY and shape.simple is not None:
+        return Field(name=name, shape=shape.simple)
+    if name == TYPE_KEY and shape.is_polymorphic:
+        return Field(name=name, shape=type_names(shape), min_occurs=1 if shape.abstract else 0)
+    for variant in shape.variants.values():
+        if variant is not shape:
+            found = member(variant, name)
+            if found is not None:
+                return Field(
+                    found.name, found.shape, found.namespace, 0, found.max_occurs, found.nillable, found.element
+                )
+    return None
+
+
+def names(shape: ComplexType) -> list[str]:
+    """Every member name of ``shape``, for "did you mean" hints."""
+    found = [*shape.fields, *shape.attributes] + ([VALUE_KEY] if shape.simple is not None else [])
+    if shape.is_polymorphic:
+        found.append(TYPE_KEY)
+        for variant in shape.variants.values():
+            found += [name for name in names(variant) if name not in found] if variant is not shape else []
+    return found
+
+
+def type_names(shape: ComplexType) -> SimpleType:
+    """The simple type of ``_type``: the names of the concrete types a value may have."""
+    found: SimpleType | None = shape.__dict__.get("_type_names")
+    if found is None:
+        enumeration = tuple(shape.variants)
+        found = SimpleType(id=f"{shape.id}#{TYPE_KEY}", hint=TYPE_KEY, facets=Facets(enumeration=enumeration))
+        shape.__dict__["_type_names"] = found
+    return found
+
+
+def walk(shape: XsdType, path: tuple[str, ...]) -> Field | None:
+    """The member at ``path`` below ``shape`` (list items are transparent), or ``None``."""
+    found: Field | None = None
+    current: XsdType = shape
+    for name in path:
+        if not isinstance(current, ComplexType):
+            return None
+        found = member(current, name)
+        if found is None:
+            return None
+        current = found.shape
+    return found

@@ -21,7 +21,7 @@ from adapter.contract.xsd import (
     XsdType,
 )
 
-FORMAT = 1
+FORMAT = 2
 Data = dict[str, Any]
 
 __all__ = ["FORMAT", "dump", "load"]
@@ -148,6 +148,8 @@ def _binding(binding: Binding) -> Data:
         "style": binding.style,
         "transport": binding.transport,
         "operations": [_operation(op) for op in binding.operations.values()],
+        "username_token": binding.username_token,
+        "password_digest": binding.password_digest,
     }
 
 
@@ -326,6 +328,8 @@ class _Reader:
             style=item["style"],
             transport=item["transport"],
             operations={op["name"]: self._operation(op) for op in item["operations"]},
+            username_token=item.get("username_token", False),
+            password_digest=item.get("password_digest", False),
         )
 
     def _operation(self, item: Data) -> Operation:

@@ -132,6 +132,10 @@ class Binding:
     style: str = "document"
     transport: str = ""
     operations: dict[str, Operation] = field(default_factory=dict)
+    # What the binding's WS-SecurityPolicy asks of clients (WS-SecurityPolicy 1.1/1.2 sp:UsernameToken, with
+    # sp:HashPassword for the digest form); read by adapter.intake.policy.
+    username_token: bool = False
+    password_digest: bool = False
 
     @property
     def soap_version(self) -> str | None:

@@ -14,6 +14,7 @@ groups as lists of objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -144,6 +145,29 @@ class SimpleType:
             else:
                 high = bound if high is None else min(high, bound)
         return low, high
+
+    @property
+    def minimum(self) -> Decimal | None:
+        """The smallest number the range facets allow (Part 2 §4.3.7-4.3.10), an exclusive bound counting only for
+        integers, where it has an inclusive twin; ``None`` when no facet bounds it."""
+        return self._bound(self.facets.min_inclusive, self.facets.min_exclusive, 1)
+
+    @property
+    def maximum(self) -> Decimal | None:
+        """The largest number the range facets allow, as :attr:`minimum`."""
+        return self._bound(self.facets.max_inclusive, self.facets.max_exclusive, -1)
+
+    def _bound(self, inclusive: str | None, exclusive: str | None, step: int) -> Decimal | None:
+        if self.kind not in (Kind.INTEGER, Kind.DECIMAL, Kind.FLOAT):
+            return None
+        try:
+            if inclusive is not None:
+                return Decimal(inclusive.strip())
+            if exclusive is not None and self.kind is Kind.INTEGER:
+                return Decimal(exclusive.strip()) + step
+        except ArithmeticError:
+            return None
+        return None
 
     @property
     def is_wide_integer(self) -> bool:

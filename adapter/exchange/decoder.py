@@ -221,13 +221,14 @@ class ContentReader:
                 continue
             name = member.field.name
             if group is not member.group or group_item is None or (name in group_item and not member.field.is_list):
-                group, group_item = member.group, {n: [] for n, f in member.group.shape.fields.items() if f.is_list}  # type: ignore[union-attr]
+                group, group_item = member.group, _new_item(member.group)
                 out[group.name].append(group_item)
             _put(group_item, name, value, repeat=member.field.is_list)
         self.check(element, out, report)
-        for member in self.groups:
-            for item in out[member.name]:
-                reader(member.shape).check(element, item, report)  # type: ignore[arg-type]
+        for repeated in self.groups:
+            assert isinstance(repeated.shape, ComplexType)
+            for item in out[repeated.name]:
+                reader(repeated.shape).check(element, item, report)
 
     def _misplaced(self, child: Any, report: Report) -> _Member | None:
         qname = etree.QName(child)
@@ -243,7 +244,7 @@ class ContentReader:
         """Cardinality and choices of the content just read (Part 1 §3.8.4, §3.9.4)."""
         for member in self.shape.fields.values():
             value = out.get(member.name)
-            count = len(value) if member.is_list else (0 if member.name not in out else 1)
+            count = len(value or ()) if member.is_list else (0 if member.name not in out else 1)
             if count < member.min_occurs and (member.choice is None or not member.choice.required):
                 what = "element" if member.group is None else "group"
                 report(element, f"lacks the required {what} {member.name}" + _times(member.min_occurs, count))
@@ -257,6 +258,11 @@ class ContentReader:
             elif not present and choice.required and all(choice.branches):
                 names = " or ".join(b[0] for b in choice.branches if b)
                 report(element, f"lacks one of {names}")
+
+
+def _new_item(group: Field) -> dict[str, Any]:
+    assert isinstance(group.shape, ComplexType)
+    return {name: [] for name, inner in group.shape.fields.items() if inner.is_list}
 
 
 def _times(minimum: int, count: int) -> str:

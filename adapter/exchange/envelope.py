@@ -177,7 +177,9 @@ def _namespaces(message: MessageShape) -> set[str]:
     if message.root is not None and message.root.namespace:
         found.add(message.root.namespace)
     seen: set[int] = set()
-    shapes: list[XsdType] = [message.body] + ([message.headers] if message.headers is not None else [])
+    shapes: list[XsdType] = [message.body]
+    if message.headers is not None:
+        shapes.append(message.headers)
     needs_xsi = False
     for shape in _walk(shapes, seen):
         for member in shape.fields.values():

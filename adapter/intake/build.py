@@ -10,6 +10,7 @@ from adapter.contract.wsdl import Definitions
 from adapter.exceptions import ContractError
 from adapter.intake.assemble import assemble
 from adapter.intake.documents import Documents
+from adapter.intake.policy import username_token
 from adapter.intake.schema import build_schemas
 from adapter.intake.wsdl import read_definitions
 
@@ -22,12 +23,22 @@ def build(path: Path) -> tuple[Definitions, dict[Path, bytes]]:
         raw = read_definitions(documents)
         maps = build_schemas(documents, raw.schemas)
         definitions = assemble(name, raw, maps)
+        _policies(definitions, documents)
     except ContractError as exc:
         raise ContractError(exc.detail if exc.detail.startswith(name) else f"{name}: {exc.detail}") from None
     except (XMLSchemaException, SyntaxError, ValueError) as exc:
         raise ContractError(f"{name}: its schemas cannot be read: {str(exc).splitlines()[0]}") from None
     require_operations(definitions)
     return definitions, documents.files
+
+
+def _policies(definitions: Definitions, documents: Documents) -> None:
+    """What each binding's WS-SecurityPolicy asks for (:mod:`adapter.intake.policy`), kept in the model."""
+    texts = list(documents.files.values())
+    for binding in definitions.bindings.values():
+        token = username_token(texts, documents.parse_or_none, binding.name)
+        if token is not None:
+            binding.username_token, binding.password_digest = True, token.digest
 
 
 def require_operations(definitions: Definitions) -> None:

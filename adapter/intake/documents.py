@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
+from adapter import xml
 from adapter.exceptions import ContractError
 from adapter.intake import fixups
 
@@ -38,7 +40,7 @@ STANDARD_NAMESPACES = {
     "http://www.w3.org/2000/09/xmldsig#": "xmldsig-core-schema.xsd",
 }
 
-Element = etree._Element
+Element = Any  # lxml.etree._Element; lxml ships no type information
 
 
 def parser() -> etree.XMLParser:
@@ -109,6 +111,8 @@ class Documents:
         except OSError as exc:
             what = location or self.shown(path)
             raise ContractError(f"{self.shown(referrer)} refers to {what}: {exc.strerror}") from None
+        if not path.is_relative_to(SCHEMAS) and xml.has_doctype(data):
+            raise ContractError(f"{self.shown(path)}: {xml.DTD_REFUSED}")  # DTDs carry XXE and entity bombs
         first = not self.files
         self.files[path] = data
         self._repaired[path] = fixups.repair(data, path, first=first, parse=self.parse_or_none)

@@ -42,7 +42,7 @@ def build_schemas(documents: Documents, schemas: list[tuple[Element, Path]]) -> 
     """The global maps (``xmlschema.XsdGlobals``) of every schema, built; raises :class:`ContractError` for a
     reference to a type, element or group the contract does not define. Other schema errors are logged."""
     loader = _fenced_loader(documents)
-    first = None
+    first: Any = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # xmlschema warns about imports it skips; the fence reports what matters
         for element, path in schemas or [(_empty_schema(), documents.main)]:
@@ -64,7 +64,7 @@ def build_schemas(documents: Documents, schemas: list[tuple[Element, Path]]) -> 
                     source, validation="skip", build=False, base_url=base_url, global_maps=first.maps
                 )
                 loader.referrers[id(schema)] = path
-        maps = first.maps  # type: ignore[union-attr]
+        maps = first.maps
         for schema in maps.schemas:
             if schema.target_namespace != XSD:
                 schema.validation = "lax"
@@ -74,7 +74,7 @@ def build_schemas(documents: Documents, schemas: list[tuple[Element, Path]]) -> 
     return maps
 
 
-class _UncheckedGlobals(XsdGlobals):  # type: ignore[misc]
+class _UncheckedGlobals(XsdGlobals):
     """xmlschema's global maps without the post-build model checks (see the module docstring)."""
 
     __slots__ = ()
@@ -102,7 +102,7 @@ def _fenced_loader(documents: Documents) -> Any:
     """A loader class whose every location is checked, recorded and read by ``documents``. It imports a location
     not loaded yet even when its namespace is (two inline schemas may each import part of one namespace)."""
 
-    class FencedLoader(LocationSchemaLoader):  # type: ignore[misc]
+    class FencedLoader(LocationSchemaLoader):
         referrers: dict[int, Path] = {}
 
         def get_locations(self, namespace: str, location: str | None = None) -> list[str]:

@@ -70,11 +70,11 @@ class Translator:
     def _builtin(self, component: Any, name: str) -> XsdType:
         local = local_name(name)
         if name == _ANY_TYPE:
-            model: XsdType = ComplexType(id=name, name=name, mixed=True)
-            self._register(component, model)
-            model.content = ModelGroup("sequence", [Wildcard(("##any",), "lax", 0, None)])
-            model.any_attribute = Wildcard(("##any",), "lax")
-            return model
+            any_type = ComplexType(id=name, name=name, mixed=True)
+            self._register(component, any_type)
+            any_type.content = ModelGroup("sequence", [Wildcard(("##any",), "lax", 0, None)])
+            any_type.any_attribute = Wildcard(("##any",), "lax")
+            return any_type
         simple = SimpleType(id=name, name=name, builtin=local, facets=Facets(white_space=builtins.white_space(local)))
         self._register(component, simple)
         item = builtins.LIST_ITEMS.get(local)

@@ -13,21 +13,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from adapter.contract.members import Field, member, names, walk
+from adapter.contract.xsd import VALUE_KEY, ComplexType, XsdType
 from adapter.exceptions import MappingError
 from adapter.mapping import functions
 from adapter.mapping.engine import InPlan, OutPlan
 from adapter.mapping.errors import ErrorPlan, slug
-from adapter.mapping.jsonschema import leaf_schema, object_schema, shape_schema
+from adapter.mapping.jsonschema import Schemas, object_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
 from adapter.mapping.pagination import PagePlan, compile_pagination
 from adapter.mapping.pagination import document as document_pages
 from adapter.mapping.paths import MISSING, PathSyntaxError, SourcePath
 from adapter.mapping.policies import policy_problems
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, walk
 from adapter.mapping.yamlsource import locate
 
 Loc = tuple[str | int, ...]
 REQUEST_ROOTS = ("path", "query", "headers", "body")
+EMPTY = ComplexType(id="#empty", hint="(empty)")  # the output of a one-way operation
 _PATH_PARAM = re.compile(r"{([^{}]*)}")
 _PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "requestId", "code"})
 
@@ -39,10 +41,10 @@ class Signature(Protocol):
     def name(self) -> str: ...
 
     @property
-    def input_shape(self) -> Complex: ...
+    def input_shape(self) -> ComplexType: ...
 
     @property
-    def output_shape(self) -> Complex | None: ...
+    def output_shape(self) -> ComplexType | None: ...
 
     @property
     def faults(self) -> Mapping[str, Field]: ...
@@ -61,6 +63,8 @@ class CompiledRoute:
     scopes: tuple[str, ...] = ()
     sensitive: frozenset[str] = frozenset()  # request sources to mask in logs, e.g. "path.iban"
     pagination: PagePlan | None = None
+    input_shape: ComplexType | None = None  # the operation's input, whose choices the engine checks
+    components: dict[str, Any] = field(default_factory=dict)  # OpenAPI component schemas the schemas refer to
 
 
 @dataclass
@@ -98,6 +102,7 @@ class Compiler:
         self.operations = operations
         self.problems: list[MappingError] = []
         self.default_scopes: list[str] = []
+        self.schemas = Schemas()  # JSON Schemas for OpenAPI; named ones (derived types) in .components
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> None:
         line, column = locate(self.located, loc, key=key)
@@ -127,7 +132,7 @@ class Compiler:
         inputs = Inputs(path_names=self._path_names(route, loc))
         request = self._in_plans(route.request, operation.input_shape, loc + ("request",), inputs, "")
         self._required_covered(route.request, operation.input_shape, loc + ("request",))
-        output = operation.output_shape or Complex()
+        output = operation.output_shape or EMPTY
         response, response_schema = self._response(route, output, loc)
         errors = self._errors(route.errors, operation, loc + ("errors",)) + shared
         self._location(route, response_schema, loc)
@@ -142,6 +147,8 @@ class Compiler:
             response_schema=response_schema,
             scopes=tuple(route.scopes if route.scopes is not None else self.default_scopes),
             sensitive=frozenset(_sensitive(route.request)),
+            input_shape=operation.input_shape,
+            components=self.schemas.components,
         )
         if route.pagination is not None:
             compiled.pagination = compile_pagination(
@@ -160,9 +167,11 @@ class Compiler:
                 self.problem(loc + ("path",), f"path parameter {{{name}}} must be a plain name")
         return names
 
-    def _response(self, route: Route, output: Complex, loc: Loc) -> tuple[tuple[OutPlan, ...] | None, dict[str, Any]]:
+    def _response(
+        self, route: Route, output: ComplexType, loc: Loc
+    ) -> tuple[tuple[OutPlan, ...] | None, dict[str, Any]]:
         if route.response is None:
-            return None, shape_schema(output, inbound=False)
+            return None, self.schemas.shape(output, inbound=False)
         plans, schema = self._out_plans(route.response, output, loc + ("response",))
         return plans, schema
 
@@ -178,14 +187,13 @@ class Compiler:
     # -- request templates --------------------------------------------------------------------------------
 
     def _in_plans(
-        self, template: Mapping[str, Any], shape: Complex, loc: Loc, inputs: Inputs, base: str
+        self, template: Mapping[str, Any], shape: ComplexType, loc: Loc, inputs: Inputs, base: str
     ) -> tuple[InPlan, ...]:
         plans = []
         for name, rule in template.items():
-            target = _target(shape, name)
+            target = member(shape, name)
             if target is None:
-                options = [*shape.fields, *shape.attributes] + ([VALUE_KEY] if shape.value else [])
-                hint = did_you_mean(name, options)
+                hint = did_you_mean(name, names(shape))
                 what = shape.type_name or "the operation input"
                 self.problem(loc + (name,), f"{name!r} is not an element of {what}{hint}", key=True)
                 continue
@@ -194,7 +202,7 @@ class Compiler:
                 plans.append(plan)
         return tuple(plans)
 
-    def _required_covered(self, template: Mapping[str, Any], shape: Complex, loc: Loc) -> None:
+    def _required_covered(self, template: Mapping[str, Any], shape: ComplexType, loc: Loc) -> None:
         for name, child in shape.fields.items():
             if child.min_occurs > 0 and name not in template:
                 self.problem(
@@ -218,7 +226,7 @@ class Compiler:
         each = self._source(rule.each, loc + ("each",))
         children = None
         if rule.fields is not None:
-            if not isinstance(target.shape, Complex):
+            if not isinstance(target.shape, ComplexType):
                 self.problem(loc + ("fields",), f"{name!r} is a simple value: it has no fields")
                 return None
             item_base = self._base(base, each or source, inputs, loc)
@@ -228,7 +236,7 @@ class Compiler:
                     _mark_required(inputs.body, item_base)
             children = self._in_plans(rule.fields, target.shape, loc + ("fields",), inputs, item_base)
             self._required_covered(rule.fields, target.shape, loc + ("fields",))
-        elif isinstance(target.shape, Complex) and rule.value is None:
+        elif isinstance(target.shape, ComplexType) and rule.value is None:
             self.problem(loc, f"{name!r} is a complex element: map its parts with 'fields'")
             return None
         if each is not None and not target.is_list:
@@ -264,7 +272,7 @@ class Compiler:
         if not self._check_root(source, base, inputs, loc):
             return
         steps = tuple(filter(None, base.split("."))) + source.steps
-        item = dict(leaf_schema(target, transforms, inbound=True))
+        item = dict(self.schemas.leaf(target, transforms, inbound=True))
         if each is not None and item.get("type") != "array":
             item = {"type": "array", "items": item}
         root, rest = steps[0], steps[1:]
@@ -294,7 +302,7 @@ class Compiler:
     # -- response templates -------------------------------------------------------------------------------
 
     def _out_plans(
-        self, template: Mapping[str, Any], context: Shape | None, loc: Loc
+        self, template: Mapping[str, Any], context: XsdType | None, loc: Loc
     ) -> tuple[tuple[OutPlan, ...], dict[str, Any]]:
         plans: list[OutPlan] = []
         properties: dict[str, Any] = {}
@@ -306,7 +314,7 @@ class Compiler:
         return tuple(plans), object_schema(properties)
 
     def _out_plan(
-        self, name: str, rule: str | Rule, context: Shape | None, loc: Loc
+        self, name: str, rule: str | Rule, context: XsdType | None, loc: Loc
     ) -> tuple[OutPlan, dict[str, Any]] | None:
         rule, loc_from = _as_rule(rule, loc)
         transforms = self._transforms(rule.transform, loc + ("transform",))
@@ -319,7 +327,7 @@ class Compiler:
         children: tuple[OutPlan, ...] | None = None
         schema: dict[str, Any] = {}
         if constant is MISSING and rule.fields is None and each is None:  # a whole type's schema: only when used
-            schema = leaf_schema(found, transforms, inbound=False)
+            schema = self.schemas.leaf(found, transforms, inbound=False)
         if rule.fields is not None:
             reached = listed or found
             inner = reached.shape if reached is not None else context if source is None and each is None else None
@@ -327,13 +335,13 @@ class Compiler:
         if each is not None:
             if listed is not None and not listed.is_list:
                 self.problem(loc + ("each",), f"{each.text!r} is not a repeated element")
-            item = schema if rule.fields is not None else leaf_schema(_item(listed), transforms, inbound=False)
+            item = schema if rule.fields is not None else self.schemas.leaf(_item(listed), transforms, inbound=False)
             schema = {"type": "array", "items": item}
         if rule.description:
             schema = {**schema, "description": rule.description}
         return OutPlan(name, source, constant, default, transforms, children, each), schema
 
-    def _follow(self, source: SourcePath | None, context: Shape | None, loc: Loc) -> Field | None:
+    def _follow(self, source: SourcePath | None, context: XsdType | None, loc: Loc) -> Field | None:
         """The contract field a plain path reaches from ``context``; a problem if it reaches nothing."""
         if source is None or source.steps is None or context is None:
             return None
@@ -342,18 +350,18 @@ class Compiler:
             self.problem(loc, f"{source.text!r} is not in {self.reading}{self._path_hint(source.steps, context)}")
         return found
 
-    def _path_hint(self, steps: Sequence[str], context: Shape) -> str:
+    def _path_hint(self, steps: Sequence[str], context: XsdType) -> str:
         shape = context
         for index, step in enumerate(steps):
-            if not isinstance(shape, Complex):
+            if not isinstance(shape, ComplexType):
                 return ""
-            child = walk(shape, (step,))
+            child = member(shape, step)
             if child is None:
-                names = [*shape.fields, *shape.attributes] + ([VALUE_KEY] if shape.value else [])
-                close = difflib.get_close_matches(step, names, n=1, cutoff=0.6)
+                known = names(shape)
+                close = difflib.get_close_matches(step, known, n=1, cutoff=0.6)
                 if close:
                     return f"; did you mean {'.'.join([*steps[:index], close[0]])!r}?"
-                return f"; {'.'.join(steps[:index]) or 'it'} has: {', '.join(names[:12])}"
+                return f"; {'.'.join(steps[:index]) or 'it'} has: {', '.join(known[:12])}"
             shape = child.shape
         return ""
 
@@ -442,17 +450,6 @@ def _as_rule(rule: str | Rule, loc: Loc) -> tuple[Rule, Loc]:
     if isinstance(rule, str):
         return Rule.model_validate({"from": rule}), loc
     return rule, loc + ("from",)
-
-
-def _target(shape: Complex, name: str) -> Field | None:
-    if name in shape.fields:
-        return shape.fields[name]
-    if name in shape.attributes:
-        needed = 1 if name in shape.required_attributes else 0
-        return Field(name=name, shape=shape.attributes[name], min_occurs=needed)
-    if name == VALUE_KEY and shape.value is not None:
-        return Field(name=name, shape=shape.value)
-    return None
 
 
 def _item(field: Field | None) -> Field | None:

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapter.contract.members import Field
+from adapter.contract.xsd import ComplexType, SimpleType
 from adapter.exceptions import FieldProblem, RequestValidationError
 from adapter.mapping.functions import Transform, TransformError
 from adapter.mapping.paths import MISSING, SourcePath
-from adapter.mapping.shapes import Field, Simple
 from adapter.mapping.values import to_xsd
 
 
@@ -49,16 +50,35 @@ class _Inbound:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
 
-    def build(self, plans: tuple[InPlan, ...], data: Any, prefix: str) -> tuple[dict[str, Any], bool]:
+    def build(
+        self, plans: tuple[InPlan, ...], data: Any, prefix: str, shape: Any = None
+    ) -> tuple[dict[str, Any], bool]:
         """The payload for ``plans`` and whether any source value was present."""
         out: dict[str, Any] = {}
+        located: dict[str, str] = {}
         present = False
         for plan in plans:
             value, found = self.value(plan, data, prefix)
             present = present or found
             if value is not MISSING:
                 out[plan.target] = value
+                located[plan.target] = _where(prefix, _source_text(plan))
+        if isinstance(shape, ComplexType) and shape.choices:
+            self._choices(shape, out, located)
         return out, present
+
+    def _choices(self, shape: ComplexType, out: dict[str, Any], located: dict[str, str]) -> None:
+        """XML Schema Part 1 §3.8: a choice takes one branch; a caller who sends two learns which two."""
+        for choice in shape.choices:
+            given = [names for names in choice.branches if any(_given(out, name) for name in names)]
+            if len(given) > 1:
+                first, second = (next(n for n in names if _given(out, n)) for names in given[:2])
+                self.problems.append(
+                    FieldProblem(
+                        located[second],
+                        f"cannot be given with {located[first]}: {first} and {second} are alternatives",
+                    )
+                )
 
     def value(self, plan: InPlan, data: Any, prefix: str) -> tuple[Any, bool]:
         if plan.each is not None:
@@ -115,7 +135,7 @@ class _Inbound:
                 return MISSING, True
         outer = self.problems
         self.problems = []
-        built, present = self.build(plan.children, context, where)
+        built, present = self.build(plan.children, context, where, plan.field.shape)
         inner, self.problems = self.problems, outer
         if not present and plan.source is None and plan.field.min_occurs == 0:
             return MISSING, False  # an optional group none of whose sources was sent
@@ -148,13 +168,22 @@ class _Inbound:
         if not isinstance(item, dict):
             self.problems.append(FieldProblem(where, "must be an object"))
             return {}
-        built, _ = self.build(plan.children, item, where)
+        built, _ = self.build(plan.children, item, where, plan.field.shape)
         return built
 
 
-def _simple(field: Field) -> Simple:
-    assert isinstance(field.shape, Simple), f"{field.name} is not a simple type"
+def _simple(field: Field) -> SimpleType:
+    assert isinstance(field.shape, SimpleType), f"{field.name} is not a simple type"
     return field.shape
+
+
+def _source_text(plan: InPlan) -> str:
+    source = plan.each or plan.source
+    return source.text if source is not None else plan.target
+
+
+def _given(out: dict[str, Any], name: str) -> bool:
+    return name in out and out[name] != []
 
 
 def _where(prefix: str, text: str) -> str:
@@ -162,16 +191,17 @@ def _where(prefix: str, text: str) -> str:
 
 
 def build_request(
-    plans: tuple[InPlan, ...], data: dict[str, Any], known: Sequence[FieldProblem] = ()
+    plans: tuple[InPlan, ...], data: dict[str, Any], known: Sequence[FieldProblem] = (), shape: Any = None
 ) -> dict[str, Any]:
-    """The SOAP input payload for an HTTP request given as ``{path, query, headers, body}``.
+    """The SOAP input payload for an HTTP request given as ``{path, query, headers, body}``; ``shape`` is the
+    input's type, whose choices are checked.
 
     Raises :class:`RequestValidationError` naming every missing or ill-typed field, after the ``known`` problems
     found before (a page out of range, :mod:`adapter.mapping.pagination`), so that the caller sees all at once.
     """
     inbound = _Inbound()
     inbound.problems.extend(known)
-    payload, _ = inbound.build(plans, data, "")
+    payload, _ = inbound.build(plans, data, "", shape)
     if inbound.problems:
         raise RequestValidationError(inbound.problems)
     return payload

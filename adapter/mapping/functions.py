@@ -79,7 +79,11 @@ def value_map(table: Mapping[str, Any]) -> Transform:
 
 
 def _number_out(value: Any) -> Any:
-    return ExactNumber(value) if isinstance(value, Decimal) else value
+    if isinstance(value, Decimal):
+        return ExactNumber(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)  # a wide integer (xsd:long...) as a JSON number, as the mapping asks
+    return value
 
 
 def _to_text(value: Any) -> Any:

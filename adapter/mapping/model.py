@@ -319,6 +319,12 @@ class MappingFile(Strict):
     errors: list[ErrorRule] = Field(default_factory=list, description="Rules for every route, after its own.")
     scopes: list[str] = Field(default_factory=list, description="Scopes every route needs unless it says otherwise.")
     limits: list[Limit] = Field(default_factory=list, description="Rate limits of all this file's routes together.")
+    validate_replies: Literal["strict", "warn"] = Field(
+        default="strict",
+        description="Replies are checked against the contract: `strict` answers a reply that breaks it with a 502 "
+        "`backend-contract-violation`; `warn` logs each violation and passes the reply on (for backends known to be "
+        "sloppy).",
+    )
     routes: list[Route]
 
 

@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
+from adapter.contract.builtins import Kind
+from adapter.contract.xsd import SimpleType as Simple
 from adapter.exceptions import FieldProblem
 from adapter.mapping.engine import InPlan
 from adapter.mapping.model import Pagination
 from adapter.mapping.paths import MISSING, SourcePath
-from adapter.mapping.shapes import Kind, Simple
 
 Loc = tuple[str | int, ...]
 Problem = Callable[[Loc, str], None]

@@ -11,12 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapter.mapping.compiler import Compiler, Inputs, Loc, Signature, did_you_mean
+from adapter.contract.members import Field
+from adapter.contract.xsd import ComplexType, SimpleType
+from adapter.mapping.compiler import EMPTY, Compiler, Inputs, Loc, Signature, did_you_mean
 from adapter.mapping.engine import InPlan
 from adapter.mapping.functions import Transform
 from adapter.mapping.paths import SourcePath
 from adapter.mapping.restplan import CompiledCall, FaultPlan, PathPart
-from adapter.mapping.shapes import Complex, Field, Simple
 from adapter.mapping.southbound import REPLY_ROOTS, RestErrorRule, RestOperation, ServedMappingFile
 
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
@@ -60,7 +61,7 @@ class RestCompiler(Compiler):
         self, operation: RestOperation, signature: Signature, loc: Loc, shared: tuple[FaultPlan, ...]
     ) -> CompiledCall:
         soap_input = signature.input_shape
-        output = signature.output_shape or Complex()
+        output = signature.output_shape or EMPTY
         query, _ = self._out_plans(operation.query, soap_input, loc + ("query",))
         body = None
         if operation.body is not None:
@@ -80,7 +81,7 @@ class RestCompiler(Compiler):
             errors=own + shared,
         )
 
-    def _path(self, template: str, soap_input: Complex, loc: Loc) -> tuple[PathPart, ...]:
+    def _path(self, template: str, soap_input: ComplexType, loc: Loc) -> tuple[PathPart, ...]:
         if not template.startswith("/"):
             self.problem(loc, "an operation path starts with '/'")
         parts, position = [], 0
@@ -91,7 +92,7 @@ class RestCompiler(Compiler):
         parts.append(PathPart(text=template[position:]))
         return tuple(part for part in parts if part.text or part.source is not None)
 
-    def _placeholder(self, name: str, soap_input: Complex, loc: Loc) -> SourcePath | None:
+    def _placeholder(self, name: str, soap_input: ComplexType, loc: Loc) -> SourcePath | None:
         source = self._source(name, loc)
         if source is None:
             return None
@@ -99,7 +100,7 @@ class RestCompiler(Compiler):
             self.problem(loc, f"{{{name}}} must be a plain path in the SOAP request, such as {{PaymentOrderId}}")
             return None
         found = self._follow(source, soap_input, loc)
-        if found is not None and (not isinstance(found.shape, Simple) or found.is_list or not found.required):
+        if found is not None and (not isinstance(found.shape, SimpleType) or found.is_list or not found.required):
             self.problem(loc, f"{{{name}}} must be a required single value of the SOAP request")
         return source
 
@@ -121,7 +122,7 @@ class RestCompiler(Compiler):
                 hint = did_you_mean(rule.fault, faults)
                 self.problem(loc + ("fault",), f"no declared fault {rule.fault!r}{hint}")
                 return None
-            shape = declared.shape if isinstance(declared.shape, Complex) else Complex()
+            shape = declared.shape if isinstance(declared.shape, ComplexType) else EMPTY
             detail = self._in_plans(rule.detail, shape, loc + ("detail",), Inputs(set()), "")
             self._required_covered(rule.detail, shape, loc + ("detail",))
         elif rule.detail:

@@ -19,10 +19,11 @@ from lxml import etree
 from spyne import Application, ServiceBase, rpc
 from spyne.util.appreg import unregister_application
 
+from adapter.contract.port import Contract
+from adapter.contract.xsd import ComplexType as Complex
 from adapter.exceptions import DeclaredFault
 from adapter.mapping import restplan
 from adapter.mapping.restcompiler import CompiledService
-from adapter.mapping.shapes import Complex
 from adapter.outbound.client import Reply
 from adapter.rest.client import RestBackend
 from adapter.server import driver
@@ -30,7 +31,6 @@ from adapter.server.protocol import Detail, ServedSoap11, ServedSoap12, SoapFaul
 from adapter.server.schema import ContractSchema
 from adapter.server.types import Model, TypeBuilder, from_plain, to_plain
 from adapter.soap.bindings import BoundOperation, ServiceBindings
-from adapter.soap.contract import Contract
 
 _PROTOCOLS = {"1.1": ServedSoap11, "1.2": ServedSoap12}
 
@@ -153,7 +153,7 @@ def _method(bound: BoundOperation, contract: Contract, types: TypeBuilder) -> _M
     input_shape = operation.input_shape
     empty = not (input_shape.fields or input_shape.attributes or input_shape.value)
     out_namespace, _, out_element = bound.output[1:].partition("}")
-    output_shape = operation.output_shape or Complex()
+    output_shape = operation.output_shape or Complex(id="#empty")
     faults = {}
     for name, field in operation.faults.items():
         if isinstance(field.shape, Complex):

@@ -1,7 +1,7 @@
 """Spyne types built from the contract, and plain data in and out of them.
 
-The contract is the truth: every Spyne class here is made from a :class:`adapter.mapping.shapes.Shape`, which
-:mod:`adapter.soap.shapes` reads from zeep's parse of the WSDL. Nothing is hand-written per contract. Each class
+The contract is the truth: every Spyne class here is made from the contract model (:mod:`adapter.contract`).
+Nothing is hand-written per contract. Each class
 member carries the element's own namespace (``sub_ns``, empty for unqualified local elements), its name, order,
 occurrence and nillability, so Spyne writes exactly the elements the schema declares.
 
@@ -17,19 +17,21 @@ from typing import Any
 from spyne import (
     Boolean,
     ComplexModel,
-    Date,
-    DateTime,
     Double,
     Integer,
-    Time,
     Unicode,
     XmlAttribute,
     XmlData,
 )
 from spyne import Decimal as SpyneDecimal
 
+from adapter.contract.builtins import Kind
+from adapter.contract.members import Field
+from adapter.contract.xsd import VALUE_KEY
+from adapter.contract.xsd import ComplexType as Complex
+from adapter.contract.xsd import SimpleType as Simple
+from adapter.contract.xsd import XsdType as Shape
 from adapter.exceptions import ContractError
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Kind, Shape, Simple
 
 Model = Any  # a Spyne model class: untyped, built by metaclasses
 
@@ -41,10 +43,14 @@ _SIMPLE: dict[Kind, Model] = {
     Kind.DECIMAL: _DECIMAL,
     Kind.FLOAT: Double,
     Kind.BOOLEAN: Boolean,
-    Kind.DATE: Date,
-    Kind.DATETIME: DateTime,
-    Kind.TIME: Time,
+    # Plain data carries dates and times as their lexical form (offsets kept): text both ways, checked against the
+    # contract's schema on the way in and out (adapter.server.schema).
+    Kind.DATE: Unicode,
+    Kind.DATETIME: Unicode,
+    Kind.TIME: Unicode,
     Kind.BINARY: Unicode,  # base64 text both ways: plain data carries binary as base64 text
+    Kind.LIST: Unicode,  # served lists and unions are the served direction's next step (issue 8)
+    Kind.UNION: Unicode,
     Kind.ANY: Unicode,
 }
 _VALUE_MEMBER = "_value"

@@ -1,16 +1,16 @@
 """What serving a contract needs to know of its bindings: every SOAP port of the service that shares the selected
 port's port type, and for each operation its Body element names and SOAPAction per SOAP version.
 
-Read from zeep's parse of the WSDL (the same one :mod:`adapter.soap.contract` loads) and returned as plain data.
+Read from the contract model (:mod:`adapter.contract`) and returned as plain data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from adapter.contract.port import Contract
+from adapter.contract.wsdl import Operation
 from adapter.exceptions import ContractError
-from adapter.soap.contract import SOAP12_ENV, Contract
 
 
 @dataclass(frozen=True)
@@ -43,24 +43,25 @@ class ServiceBindings:
 def service_bindings(contract: Contract) -> ServiceBindings:
     """The bindings of ``contract``'s service that serve its port type; raises :class:`ContractError` for what
     cannot be served (rpc style, operations without input or output, two operations on one Body element)."""
-    wsdl = contract.client.wsdl
-    port_type = contract.binding.port_type
+    definitions = contract.definitions
     ports: list[str] = []
     versions: list[str] = []
     operations: dict[str, BoundOperation] = {}
-    for port in wsdl.services[contract.service].ports.values():
+    for port in definitions.ports:
         binding = port.binding
-        if getattr(binding, "port_type", None) is not port_type:
+        if port.service != contract.service or binding.port_type != contract.binding.port_type:
             continue
-        version = "1.2" if getattr(binding, "nsmap", {}).get("soap-env") == SOAP12_ENV else "1.1"
+        version = binding.soap_version
+        if version is None:
+            continue
         ports.append(port.name)
         if version not in versions:
             versions.append(version)
-        for name, operation in binding._operations.items():
+        for name, operation in binding.operations.items():
             _add(operations, name, operation, version, contract)
     _check_unique(operations, contract)
     return ServiceBindings(
-        namespace=str(contract.binding.port_name.namespace or ""),  # the WSDL's target namespace
+        namespace=definitions.target_namespace,
         service=contract.service,
         versions=tuple(versions),
         ports=tuple(ports),
@@ -68,26 +69,35 @@ def service_bindings(contract: Contract) -> ServiceBindings:
     )
 
 
-def _add(operations: dict[str, BoundOperation], name: str, operation: Any, version: str, contract: Contract) -> None:
-    if (operation.style or "document") != "document":
+def _body_element(operation: Operation, output: bool) -> str | None:
+    message = operation.output if output else operation.input
+    if message is None or len(message.body.parts) != 1 or message.body.parts[0].element is None:
+        return None
+    return message.body.parts[0].element.clark
+
+
+def _add(
+    operations: dict[str, BoundOperation], name: str, operation: Operation, version: str, contract: Contract
+) -> None:
+    if operation.style != "document":
         raise ContractError(f"{contract.path.name}: {name} is {operation.style} style; only document/literal is served")
-    if operation.output is None or operation.input.body is None or operation.output.body is None:
+    input_element, output_element = _body_element(operation, False), _body_element(operation, True)
+    if input_element is None or output_element is None:
         raise ContractError(f"{contract.path.name}: {name} needs one input and one output Body element to be served")
     known = operations.get(name)
     if known is not None:
-        known.actions[version] = operation.soapaction or ""
+        known.actions[version] = operation.soap_action
         return
     faults = {}
-    for fault in operation.faults.values():
-        for part in fault.abstract.parts.values():
-            if part.element is not None:
-                faults[part.element.qname.localname] = part.element.qname.text
+    for fault in operation.faults:
+        if fault.part is not None and fault.part.element is not None:
+            faults[fault.part.element.name] = fault.part.element.clark
     operations[name] = BoundOperation(
         name=name,
-        input=operation.input.body.qname.text,
-        output=operation.output.body.qname.text,
+        input=input_element,
+        output=output_element,
         faults=faults,
-        actions={version: operation.soapaction or ""},
+        actions={version: operation.soap_action},
     )
 
 

@@ -17,9 +17,9 @@ from adapter.settings import Settings
 from adapter.tooling.progress import progress
 
 if TYPE_CHECKING:  # zeep is imported by the commands that need it, so that `adapter --help` stays quick
-    from adapter.soap.contract import Contract, ContractStore
-    from adapter.soap.policy import UsernameTokenPolicy
-    from adapter.soap.wsdl import Wsdl
+    from adapter.contract.port import Contract
+    from adapter.contract.wsdl import Definitions
+    from adapter.intake import ContractStore
     from adapter.tooling.scaffold import Scaffolder
     from adapter.tooling.trial import Request
 
@@ -57,9 +57,15 @@ def reported() -> Iterator[None]:
         fail(f"error: {exc.detail}")
 
 
-def _load_wsdl(store: ContractStore, path: Path) -> Wsdl:
+def _load_wsdl(store: ContractStore, path: Path) -> Definitions:
     with progress(f"loading {path.name}"):
-        return store.wsdl(path)
+        return store.definitions(path)
+
+
+def _store(config: Settings) -> ContractStore:
+    from adapter.intake import ContractCache, ContractStore
+
+    return ContractStore(ContractCache(config.cache_dir))
 
 
 # -- inspect ----------------------------------------------------------------------------------------------------
@@ -90,10 +96,10 @@ def inspect_command(
     Example:
       adapter inspect wsdl/bank/core_banking.wsdl --operations GetBalance
     """
-    from adapter.soap.contract import ContractStore, load_contract
+    from adapter.intake import load_contract
     from adapter.tooling import describe, intake
 
-    store = ContractStore()
+    store = _store(settings())
     with reported():
         started = time.perf_counter()
         loaded = _load_wsdl(store, wsdl)
@@ -103,7 +109,7 @@ def inspect_command(
         if summary:
             return
         for info in intake.ports(loaded, service, port):
-            contract = load_contract(wsdl, service=info.service, port=info.name, wsdl=loaded)
+            contract = load_contract(wsdl, service=info.service, port=info.name, definitions=loaded)
             names = intake.select(contract.operations, patterns)
             for line in describe.operations(contract, names, depth):
                 click.echo(line)
@@ -226,12 +232,11 @@ def scaffold_command(
       adapter scaffold wsdl/calculator/calculator.wsdl -o mappings/calculator.yaml
       adapter check mappings/calculator.yaml
     """
-    from adapter.soap.contract import ContractStore
     from adapter.tooling import intake
     from adapter.tooling.scaffold import Limits, Scaffolder
 
     config = settings(wsdl_dir=wsdl_dir)
-    store = ContractStore()
+    store = _store(config)
     with reported():
         loaded = _load_wsdl(store, wsdl)
         chosen = intake.ports(loaded, service, port)
@@ -258,7 +263,7 @@ def _scaffold_port(
     from adapter.tooling import intake
     from adapter.tooling.scaffold import Target, scaffold
 
-    token = _username_token(contract)
+    binding = contract.binding  # its WS-SecurityPolicy, read at intake (adapter.intake.policy)
     target = Target(
         wsdl=reference,
         service=contract.service,
@@ -267,22 +272,11 @@ def _scaffold_port(
         address=contract.address,
         source=contract.path.name,
         schema=intake.schema_reference(output, Path("docs/mapping.schema.json")),
-        username_token=token is not None,
-        password_digest=token is not None and token.digest,
+        username_token=binding.username_token,
+        password_digest=binding.password_digest,
     )
     with progress(f"scaffolding {contract.port}", total=len(names)) as advance:
         return scaffold(target, [contract.operations[n] for n in names], scaffolder=scaffolder, advance=advance)
-
-
-def _username_token(contract: Contract) -> UsernameTokenPolicy | None:
-    """What the port's WS-SecurityPolicy asks for, read from the documents the contract was loaded from."""
-    from adapter.soap.policy import username_token
-
-    wsdl = contract.wsdl
-    if wsdl is None:
-        return None
-    binding = wsdl.find_port(contract.service, contract.port).binding
-    return username_token(wsdl.transport.documents.values(), wsdl.transport.parse, binding)
 
 
 def _outputs(output: Path | None, contracts: list[Contract]) -> list[Path | None]:
@@ -345,7 +339,7 @@ def try_command(
 
     config = settings(wsdl_dir=wsdl_dir)
     with reported():
-        binding = load_binding(mapping, config.wsdl_dir, env=None)
+        binding = load_binding(mapping, config.wsdl_dir, None, _store(config))
         compiled, request = trial.find_route(binding, route)
         _apply_params(request, compiled.route.path, params)
         click.echo(
@@ -397,14 +391,13 @@ def test_command(path: Path | None, update: bool, wsdl_dir: Path | None) -> None
     regard to prefixes, whitespace or WS-Security header contents.
     """
     from adapter.project import Binding, load_binding
-    from adapter.soap.contract import ContractStore
     from adapter.tooling import examples
 
     config = settings(wsdl_dir=wsdl_dir)
     found = examples.discover(path or config.mappings_dir)
     if not found:
         fail(f"no examples under {path or config.mappings_dir} (see `adapter test --help` for the layout)")
-    store = ContractStore()
+    store = _store(config)
     bindings: dict[Path, Binding] = {}
     failed = 0
     with reported():

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Shape, Simple
-from adapter.soap.contract import Contract, Operation
-from adapter.soap.wsdl import Wsdl
+from adapter.contract.members import Field
+from adapter.contract.port import BoundOperation as Operation
+from adapter.contract.port import Contract
+from adapter.contract.wsdl import Definitions as Wsdl
+from adapter.contract.xsd import VALUE_KEY
+from adapter.contract.xsd import ComplexType as Complex
+from adapter.contract.xsd import SimpleType as Simple
+from adapter.contract.xsd import XsdType as Shape
 
 _ENUM_SHOWN = 8
 
@@ -16,13 +21,13 @@ _ENUM_SHOWN = 8
 def summary(wsdl: Wsdl) -> Iterator[str]:
     """The contract's services and ports."""
     port_types = len(wsdl.port_types)
-    yield f"{wsdl.path.name}: {wsdl.operation_count} operation(s) in {port_types} portType(s)"
+    yield f"{wsdl.name}: {wsdl.operation_count} operation(s) in {port_types} portType(s)"
     for service in wsdl.services:
         yield ""
         yield f"service {service}"
         for port in (p for p in wsdl.ports if p.service == service):
             yield (
-                f"  port {port.name}: {port.kind}, binding {port.binding}, portType {port.port_type}, "
+                f"  port {port.name}: {port.kind}, binding {port.binding.name}, portType {port.port_type}, "
                 f"{len(port.operations)} operation(s)"
             )
             yield f"    address {port.address or '(none)'}"

@@ -7,12 +7,12 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from adapter.contract.wsdl import Definitions, Port
 from adapter.exceptions import ContractError
 from adapter.mapping.compiler import did_you_mean
-from adapter.soap.wsdl import PortInfo, Wsdl
 
 
-def ports(wsdl: Wsdl, service: str | None, port: str | None) -> list[PortInfo]:
+def ports(wsdl: Definitions, service: str | None, port: str | None) -> list[Port]:
     """The named port, or one SOAP port per portType (the first one declared): together they cover every
     operation the contract offers over SOAP."""
     if port is not None or service is not None:

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter.contract.members import Field
+from adapter.contract.xsd import VALUE_KEY
+from adapter.contract.xsd import ComplexType as Complex
+from adapter.contract.xsd import SimpleType as Simple
 from adapter.mapping.compiler import Signature
-from adapter.mapping.shapes import VALUE_KEY, Complex, Field, Simple
 from adapter.tooling import yamltext
 from adapter.tooling.naming import Verb, camel, is_identifier, kebab, looks_like_id, parse_operation, unique
 
@@ -41,7 +44,7 @@ class Target:
     address: str
     source: str  # the WSDL file name, for the comment
     schema: str | None = None  # yaml-language-server $schema reference
-    username_token: bool = False  # the port's WS-SecurityPolicy asks for a UsernameToken (adapter.soap.policy)
+    username_token: bool = False  # the port's WS-SecurityPolicy asks for a UsernameToken (adapter.intake.policy)
     password_digest: bool = False  # ... with sp:HashPassword
 
 

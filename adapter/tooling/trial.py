@@ -1,8 +1,8 @@
 """``adapter try`` and golden examples: run one route of a mapping offline, both ways.
 
-Request JSON → the SOAP envelope the facade would post (built by zeep exactly as :mod:`adapter.soap.call` does), and
-a SOAP reply → the JSON the facade would answer (read by :mod:`adapter.soap.envelope`, then the route's error rules
-and response template). No backend, no HTTP server.
+Request JSON → the SOAP envelope the facade would post, and a SOAP reply → the JSON or the problem the facade would
+answer: both by :mod:`adapter.exchange.route`, the code the facade runs, and problems rendered by
+:mod:`adapter.exchange.problem`, as the facade renders them. No backend, no HTTP server.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from adapter import codec, xml
-from adapter.api.problems import TYPE_PREFIX
-from adapter.exceptions import AdapterError, BackendFault, BackendProtocolError, BusinessError, ConfigError
+from adapter import codec
+from adapter.exceptions import AdapterError, BackendFault, ConfigError
+from adapter.exchange import problem
+from adapter.exchange import route as exchange
 from adapter.mapping.compiler import CompiledRoute, did_you_mean
-from adapter.mapping.engine import build_request, build_response
-from adapter.mapping.errors import fault_error, row_error
 from adapter.project import Binding
 from adapter.settings import Settings
-from adapter.soap.call import build_envelope
-from adapter.soap.envelope import read_reply
 
 _REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)$", re.IGNORECASE)
 
@@ -103,48 +100,36 @@ def _template(path: str) -> re.Pattern[str]:
 
 
 def envelope(binding: Binding, route: CompiledRoute, request: Request) -> tuple[bytes, dict[str, str]]:
-    """The envelope and HTTP headers the facade would post for ``request``. Raises
-    :class:`RequestValidationError` (what a caller would get as 422) or :class:`ConfigError`."""
-    # As the facade does: the page checked and its defaults filled in, its problems reported with the others.
-    _, problems = route.pagination.apply(request.query) if route.pagination is not None else (None, [])
-    payload = build_request(route.request, request.as_data(), problems)
+    """The envelope and HTTP headers the facade would post for ``request`` (without WS-Security, added at call
+    time). Raises :class:`RequestValidationError` (what a caller would get as 422)."""
     operation = binding.contract.operations[route.operation]
-    return build_envelope(binding.contract, operation, payload)
+    outbound = exchange.request(route, operation, request.as_data())
+    return outbound.body(), outbound.headers
 
 
 def answer(binding: Binding, route: CompiledRoute, reply: bytes, settings: Settings) -> Answer:
     """The facade's answer to ``reply``, a SOAP envelope as the backend would send it."""
     operation = binding.contract.operations[route.operation]
+    strict = binding.mapping.model.validate_replies == "strict"
     try:
-        output = read_reply(_parse_reply(reply, settings), operation)
-        error = row_error(route.errors, output)
-        if error is not None:
-            raise error
-    except BackendFault as exc:
-        fault = exc.fault
-        note = f"backend fault {fault.code}: {fault.message}" + (f" ({fault.detail_name})" if fault.detail_name else "")
-        translated = fault_error(route.errors, fault)
-        return _problem(translated or exc, note)
+        document = exchange.answer(route, operation, reply, settings.xml, strict=strict)
     except AdapterError as exc:
-        return _problem(exc, "")
-    document = build_response(route.response, output)
+        return _problem(exc, _note(exc))
     return Answer(route.route.status, _plain(document))
 
 
-def _parse_reply(reply: bytes, settings: Settings) -> xml.Element:
-    try:
-        return xml.parse(reply, settings.xml)
-    except xml.XmlError as exc:  # as the facade sees it (adapter.soap.call): the backend's fault, not the caller's
-        raise BackendProtocolError(f"the backend reply is not acceptable XML: {exc.detail}") from None
+def _note(error: AdapterError) -> str:
+    """For the integrator: the backend fault or the violation behind a problem, which the caller does not see."""
+    cause = error if isinstance(error, BackendFault) else error.__context__
+    if isinstance(cause, BackendFault):
+        fault = cause.fault
+        return f"backend fault {fault.code}: {fault.message}" + (f" ({fault.detail_name})" if fault.detail_name else "")
+    return error.log_detail if error.log_detail != error.detail else ""
 
 
 def _problem(error: AdapterError, note: str) -> Answer:
     """The problem+json members the facade would send (RFC 9457), less ``instance`` and ``requestId``."""
-    if isinstance(error, BusinessError):
-        members: dict[str, Any] = {"type": TYPE_PREFIX + error.business_type, "title": error.business_title}
-    else:
-        members = {"type": TYPE_PREFIX + error.problem_type, "title": error.title}
-    members.update({"status": error.status, "detail": error.detail, **error.extensions()})
+    members = problem.members(error)
     return Answer(error.status, members, note)
 
 

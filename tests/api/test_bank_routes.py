@@ -185,7 +185,7 @@ def test_missing_and_ill_typed_fields_are_named(api: httpx.Client) -> None:
     assert fields == {
         "body.creditorName": "is required",
         "body.amount.amount": "must be a decimal number (a JSON number or a numeric string)",
-        "body.requestedExecutionDate": "must be a date (YYYY-MM-DD)",
+        "body.requestedExecutionDate": "must be a date (YYYY-MM-DD, optionally with a timezone offset)",
     }
 
 

@@ -172,7 +172,8 @@ def test_xinclude_in_a_reply_is_not_processed(listener: Listener) -> None:
     )
     with running_stack(bank_app=hostile(reply)) as stack:
         response = stack.client.get(f"/v1/accounts/{MAIN}")
-        assert response.status_code == 200  # a well-formed reply with an unknown element: tolerated, not followed
+        # A well-formed reply with an element the contract does not declare: refused, and the reference not followed.
+        assert_problem(response, 502, "backend-contract-violation")
         assert "leaked" not in response.text
     assert listener.hits == 0
 

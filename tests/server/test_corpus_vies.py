@@ -27,9 +27,10 @@ from adapter import xml
 from adapter.app import create_app
 from adapter.settings import XmlLimits
 from adapter.testing import assert_valid_reply, contract_schema, serve_asgi
-from tests.conftest import ROOT, project_settings
+from tests.conftest import project_settings
+from tests.corpus import CORPUS as SHARED_CORPUS
 
-CORPUS = ROOT.parent / "shared" / "wsdl-corpus"
+CORPUS = SHARED_CORPUS
 VIES = CORPUS / "eu-vies-checkvat" / "checkVatService.wsdl"
 TYPES = "urn:ec.europa.eu:taxud:vies:services:checkVat:types"
 REGISTER = {("DE", "811907980"): ("Musterfirma GmbH", "Musterstr. 1\n80331 München")}

@@ -56,7 +56,7 @@ def signer(tmp_path_factory: pytest.TempPathFactory) -> pki.Issued:
 def test_a_working_signer_loads(tmp_path: Path, signer: pki.Issued) -> None:
     file = mapping(tmp_path, f"key_file: {signer.key}\ncert_file: {signer.cert}\nkey_password: ${{PASS}}")
     binding = load_binding(file, ROOT / "wsdl", {"PASS": KEY_PASSWORD})
-    assert [type(plugin).__name__ for plugin in binding.contract.client.wsse.wsse_objects] == ["Timestamp", "Signer"]
+    assert [type(plugin).__name__ for plugin in binding.security.wsse_objects] == ["Timestamp", "Signer"]
 
 
 def test_missing_key_file_is_located(tmp_path: Path, signer: pki.Issued) -> None:

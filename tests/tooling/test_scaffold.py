@@ -7,10 +7,10 @@ from typing import Any
 
 import yaml
 
-from adapter.mapping.shapes import Complex, Field, Kind, Simple
+from adapter.intake import load_contract
 from adapter.project import load_binding
-from adapter.soap.contract import load_contract
 from adapter.tooling.scaffold import Limits, Scaffolder, Target, scaffold
+from tests.shapes import Complex, Field, Kind, Simple
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = Simple(Kind.STRING, "string")
@@ -96,7 +96,9 @@ def test_recursive_and_large_types_are_bounded() -> None:
 
 def test_openapi_shows_xsd_enumerations_unless_a_transform_changes_the_values() -> None:
     from adapter.mapping.functions import build
-    from adapter.mapping.jsonschema import leaf_schema
+    from adapter.mapping.jsonschema import Schemas
+
+    leaf_schema = Schemas().leaf
 
     status = Field("Status", Simple(Kind.STRING, "AccountStatus", ("ACTIVE", "BLOCKED")))
     assert leaf_schema(status, (), inbound=False)["enum"] == ["ACTIVE", "BLOCKED"]

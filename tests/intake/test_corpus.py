@@ -17,13 +17,13 @@ import pytest
 
 from adapter.api import openapi
 from adapter.exceptions import ContractError
+from adapter.intake import ContractStore
 from adapter.mapping.compiler import CompiledRoute
 from adapter.project import load_binding
-from adapter.soap.contract import ContractStore
 from adapter.tooling import intake
 from adapter.tooling.scaffold import Scaffolder, Target, scaffold
+from tests.corpus import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "wsdl-corpus"
 INDEX = CORPUS / "corpus.json"
 ENTRIES: list[dict[str, Any]] = json.loads(INDEX.read_text()) if INDEX.is_file() else []
 
@@ -61,7 +61,7 @@ def test_contract_loads_scaffolds_checks_and_documents_itself(
     entry: dict[str, Any], contracts: ContractStore, tmp_path: Path
 ) -> None:
     wsdl_path = CORPUS / entry["main"]
-    wsdl = contracts.wsdl(wsdl_path)
+    wsdl = contracts.definitions(wsdl_path)
     assert wsdl.operation_count == entry["operations"]
     scaffolder = Scaffolder()
     routes: list[CompiledRoute] = []
@@ -102,7 +102,7 @@ def _schemas(op: dict[str, Any]) -> list[Any]:
 @pytest.mark.parametrize("entry", _entries("error"))
 def test_broken_contract_is_refused_with_a_clear_message(entry: dict[str, Any], contracts: ContractStore) -> None:
     with pytest.raises(ContractError) as refused:
-        contracts.wsdl(CORPUS / entry["main"])
+        contracts.definitions(CORPUS / entry["main"])
     message = refused.value.detail
     for expected in REFUSALS[entry["name"]]:
         assert expected in message, message

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from adapter.contract.wsdl import Definitions
 from adapter.exceptions import ContractError
-from adapter.soap.contract import ContractStore, load_contract
-from adapter.soap.wsdl import load_wsdl
+from adapter.intake import ContractStore, load_contract, load_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,6 +75,10 @@ def write(folder: Path, *, imports: str = "", ports: str = PORTS, types: str | N
     return path
 
 
+def load_wsdl(path: Path) -> Definitions:
+    return load_definitions(path)[0]
+
+
 def refusal(path: Path) -> str:
     with pytest.raises(ContractError) as refused:
         load_wsdl(path)
@@ -82,16 +86,17 @@ def refusal(path: Path) -> str:
 
 
 def test_ports_of_every_kind_are_listed_and_the_first_soap_port_is_the_default(tmp_path: Path) -> None:
-    wsdl = load_wsdl(write(tmp_path))
+    path = write(tmp_path)
+    wsdl = load_wsdl(path)
     assert [(p.name, p.kind, p.port_type) for p in wsdl.ports] == [
         ("PaintGet", "HTTP GET", "Painter"),
         ("PaintSoap", "SOAP 1.1", "Painter"),
         ("PaintSoap12", "SOAP 1.2", "Painter"),
     ]
     assert wsdl.operation_count == 1  # per portType, however many bindings
-    contract = load_contract(wsdl.path, wsdl=wsdl)
+    contract = load_contract(path, definitions=wsdl)
     assert (contract.port, contract.soap_version, contract.address) == ("PaintSoap", "1.1", "http://x/soap")
-    assert load_contract(wsdl.path, port="PaintSoap12", wsdl=wsdl).soap_version == "1.2"
+    assert load_contract(path, port="PaintSoap12", definitions=wsdl).soap_version == "1.2"
 
 
 def test_enumerations_and_binding_style_come_through(tmp_path: Path) -> None:
@@ -172,12 +177,12 @@ def test_not_well_formed_names_the_file(tmp_path: Path) -> None:
 def test_the_store_parses_once_and_again_after_an_edit(tmp_path: Path) -> None:
     path = write(tmp_path)
     store = ContractStore()
-    first = store.wsdl(path)
-    assert store.wsdl(path) is first
+    first = store.definitions(path)
+    assert store.definitions(path) is first
     assert store.contract(path).operations is store.contract(path).operations  # shapes built once per port
     later = time.time() + 5
     os.utime(path, (later, later))
-    assert store.wsdl(path) is not first
+    assert store.definitions(path) is not first
 
 
 def test_shipped_contracts_keep_their_operations() -> None:
