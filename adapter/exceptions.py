@@ -221,6 +221,7 @@ class BusinessError(AdapterError):
         title: str,
         code: str | None = None,
         extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self._status = status
@@ -228,6 +229,7 @@ class BusinessError(AdapterError):
         self._title = title
         self.code = code
         self.members = dict(extensions or {})  # from the error rule's `extensions`, e.g. the original resource's id
+        self._headers = dict(headers or {})
 
     @property
     def status(self) -> int:
@@ -243,6 +245,10 @@ class BusinessError(AdapterError):
 
     def extensions(self) -> Mapping[str, Any]:
         return {**self.members, **({"code": self.code} if self.code else {})}
+
+    def headers(self) -> Mapping[str, str]:
+        """Headers from the mapping's error rule (``headers``, e.g. ``Retry-After``)."""
+        return self._headers
 
 
 class DeclaredFault(AdapterError):

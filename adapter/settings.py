@@ -177,6 +177,8 @@ class TracingSettings(BaseModel):
         default=True,
         description="Continue the caller's trace from its traceparent; off at an edge facing untrusted callers.",
     )
+
+
 def _no_empty_path(value: object) -> object:
     return None if value == "" else value
 

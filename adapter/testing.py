@@ -130,3 +130,61 @@ def _fault_detail_entries(fault: etree._Element) -> list[etree._Element]:
         if etree.QName(child).localname in ("detail", "Detail"):
             return list(child)
     return []
+
+
+class RecordingBackend:
+    """A stub SOAP backend (a WSGI app, serve it with :func:`serve_wsgi`): it answers each request with the reply
+    registered for its action and records what it received, so a test can assert the envelope a route sends.
+
+    ``replies`` maps a SOAPAction (SOAP 1.1 header, or the SOAP 1.2 ``action`` media type parameter) to the reply
+    envelope's bytes, or to ``(status, bytes)``; :meth:`reply` changes one between calls.
+    """
+
+    def __init__(self, replies: dict[str, bytes | tuple[int, bytes]] | None = None) -> None:
+        self.replies: dict[str, tuple[int, bytes]] = {}
+        for action, reply in (replies or {}).items():
+            self.reply(action, reply)
+        self.received: list[Received] = []
+
+    def reply(self, action: str, reply: bytes | tuple[int, bytes]) -> None:
+        self.replies[action] = reply if isinstance(reply, tuple) else (200, reply)
+
+    @property
+    def last(self) -> Received:
+        assert self.received, "the backend received nothing"
+        return self.received[-1]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        content_type = environ.get("CONTENT_TYPE", "")
+        action = environ.get("HTTP_SOAPACTION", "").strip('"')
+        if not action and "action=" in content_type:
+            action = content_type.split("action=", 1)[1].split(";")[0].strip().strip('"')
+        self.received.append(Received(action=action, content_type=content_type, body=body))
+        status, reply = self.replies.get(action, (500, b"no reply registered for this action"))
+        media = "application/soap+xml; charset=utf-8" if "soap+xml" in content_type else "text/xml; charset=utf-8"
+        start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", media)])
+        return [reply]
+
+
+class Received:
+    """One request a :class:`RecordingBackend` received: its action, media type, bytes and parsed envelope."""
+
+    def __init__(self, action: str, content_type: str, body: bytes) -> None:
+        self.action = action
+        self.content_type = content_type
+        self.body = body
+
+    @property
+    def envelope(self) -> etree._Element:
+        return xml.parse(self.body, XmlLimits())
+
+    def payload(self) -> etree._Element:
+        """The Body's first child element."""
+        return body_payloads(self.body)[0]
+
+    def header_blocks(self) -> list[etree._Element]:
+        root = self.envelope
+        header = root.find(f"{{{etree.QName(root).namespace}}}Header")
+        return list(header) if header is not None else []

@@ -20,6 +20,7 @@ _PROBLEM = {
             "type": "array",
             "items": {
                 "type": "object",
+                "required": ["message"],
                 "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
             },
         },
@@ -43,20 +44,28 @@ def document(routes: list[CompiledRoute], *, title: str, version: str) -> dict[s
             }
         }
     }
+    components: dict[str, Any] = {"Problem": _PROBLEM}
     for compiled in routes:
         paths.setdefault(compiled.route.path, {})[compiled.route.method.lower()] = _operation(compiled)
+        _merge(components, compiled.components)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {
-            "schemas": {"Problem": _PROBLEM},
+            "schemas": components,
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             },
         },
     }
+
+
+def _merge(components: dict[str, Any], more: dict[str, Any]) -> None:
+    """Component schemas of several mapping files; each file's are named after it (``bank.Person``)."""
+    for name, schema in more.items():
+        components.setdefault(name, schema)
 
 
 def _operation(compiled: CompiledRoute) -> dict[str, Any]:

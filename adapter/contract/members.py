@@ -284,3 +284,18 @@ def walk(shape: XsdType, path: tuple[str, ...]) -> Field | None:
             return None
         current = found.shape
     return found
+
+
+def fault_document(detail: Field) -> ComplexType:
+    """The type of what a fault's error rule reads: ``{code, message, detail}``, ``detail`` of the declared type."""
+    found: ComplexType | None = detail.__dict__.get("_document")
+    if found is None:
+        text = SimpleType(id="#fault-text", builtin="string")
+        particles: list[Particle] = [
+            Element(name="code", type=text),
+            Element(name="message", type=text),
+            Element(name="detail", type=detail.shape, min_occurs=0),
+        ]
+        found = ComplexType(id=f"#fault:{detail.name}", hint="fault", content=ModelGroup("sequence", particles))
+        detail.__dict__["_document"] = found
+    return found

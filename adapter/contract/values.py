@@ -204,6 +204,8 @@ def _checks(simple: SimpleType, base: Callable[[str], Any] | None) -> list[Check
         checks.append(_pattern_check(xsd_patterns, regexes))
     if facets.enumeration is not None:
         checks.append(_enumeration_check(simple, base))
+    if simple.kind is Kind.INTEGER:
+        checks += _builtin_bounds(simple.builtin)
     if simple.kind in (Kind.INTEGER, Kind.DECIMAL, Kind.FLOAT):
         checks += _range_checks(simple, base)
         checks += _digit_checks(simple)
@@ -310,6 +312,17 @@ def _range_checks(simple: SimpleType, base: Callable[[str], Any] | None) -> list
         except ValueProblem:
             continue
         checks.append(_bounded(bound, test, message.format(text)))
+    return checks
+
+
+def _builtin_bounds(builtin: str) -> list[Check]:
+    """The value space of the integer built-ins (Part 2 §3.3.13-§3.3.25): ``xsd:positiveInteger`` starts at 1."""
+    low, high = builtins.INTEGER_BOUNDS.get(builtin, (None, None))
+    checks: list[Check] = []
+    if low is not None:
+        checks.append(_bounded(low, lambda v, b: v >= b, f"must be at least {low}"))
+    if high is not None:
+        checks.append(_bounded(high, lambda v, b: v <= b, f"must be at most {high}"))
     return checks
 
 

@@ -113,6 +113,7 @@ def reader(shape: ComplexType) -> ContentReader:
     found: ContentReader | None = shape.__dict__.get("_reader")
     if found is None:
         found = shape.__dict__["_reader"] = ContentReader(shape)
+        found.compile()  # after it is registered: a recursive type finds itself
     return found
 
 
@@ -133,15 +134,20 @@ class ContentReader:
         self.members: dict[str, _Member] = {}
         self.by_local: dict[str, _Member] = {}
         self.attributes: dict[str, tuple[str, SimpleCodec, str | None]] = {}
+        # Part 1 §3.2.4: an absent attribute with a default (or fixed) value has that value.
+        self.defaults = [
+            (use.name, use.fixed if use.fixed is not None else use.default, codec(use.type))
+            for use in shape.attribute_uses
+            if (use.default is not None or use.fixed is not None) and use.use == "optional"
+        ]
         self.required_attributes = [a for a in shape.attribute_uses if a.required]
         self.value = codec(shape.simple) if shape.simple is not None else None
         self.lists = [f.name for f in shape.fields.values() if f.is_list]
         self.groups = [f for f in shape.fields.values() if f.group is not None]
         self.open = shape.open
         self.any_attribute = shape.any_attribute is not None
-        self._compile()
 
-    def _compile(self) -> None:
+    def compile(self) -> None:
         for use in self.shape.attribute_uses:
             key = f"{{{use.namespace}}}{use.name}" if use.namespace else use.name
             self.attributes[key] = (use.name, codec(use.type), use.fixed)
@@ -163,15 +169,19 @@ class ContentReader:
         out: dict[str, Any] = {}
         if element.attrib:
             self._attributes(element, out, report)
-        for name in self.required_attributes:
-            key = f"{{{name.namespace}}}{name.name}" if name.namespace else name.name
+        for name, text, simple in self.defaults:
+            if name not in out:
+                out[name] = _default(simple, str(text), element, report)
+        for use in self.required_attributes:
+            key = f"{{{use.namespace}}}{use.name}" if use.namespace else use.name
             if element.get(key) is None:
-                report(element, f"lacks the required attribute {name.name}")
+                report(element, f"lacks the required attribute {use.name}")
         if self.value is not None:
             try:
                 out[VALUE_KEY] = self.value.read(element.text or "")
             except ValueProblem as exc:
                 report(element, str(exc))
+                out[VALUE_KEY] = element.text or ""
         elif self.shape.mixed and element.text and element.text.strip():
             out[VALUE_KEY] = element.text
         self.content(element, out, report)
@@ -193,6 +203,7 @@ class ContentReader:
                 out[name] = simple.read(text)
             except ValueProblem as exc:
                 report(element, str(exc), name)
+                out[name] = text  # warn mode: passed on as found
                 continue
             if fixed is not None and text.strip() != fixed:
                 report(element, f"must be {fixed} (a fixed value)", name)
@@ -284,6 +295,7 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
     shape = member.shape
     nillable = member.nillable
     fixed = member.element.fixed if member.element is not None else None
+    default = fixed if fixed is not None else member.element.default if member.element is not None else None
     if isinstance(shape, SimpleType):
         simple = codec(shape)
 
@@ -292,8 +304,10 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
                 if not nillable:
                     report(child, "is nil (xsi:nil), which the contract does not allow here")
                 return None
+            if default is not None and not (child.text or "") and not len(child):
+                return _default(simple, default, child, report)  # Part 1 §3.3.4: an empty element takes its default
             value = _simple(child, simple, report)
-            if fixed is not None and (child.text or "").strip() != fixed.strip():
+            if fixed is not None and value != _default(simple, fixed, child, report):
                 report(child, f"must be {fixed} (a fixed value)")
             return value
 
@@ -310,6 +324,14 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
         return content.element(child, report)
 
     return read_complex
+
+
+def _default(simple: SimpleCodec, text: str, element: Any, report: Report) -> Any:
+    try:
+        return simple.read(text)
+    except ValueProblem as exc:
+        report(element, f"has a default or fixed value the contract itself breaks: {exc}")
+        return text
 
 
 def _polymorphic_reader(declared: ComplexType, nillable: bool) -> Callable[[Any, Report], Any]:

@@ -11,14 +11,16 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Protocol
 
-from adapter.contract.members import Field, member, names, walk
+from adapter.contract.members import Field, fault_document, member, names, walk
+from adapter.contract.port import HEADER_KEY
 from adapter.contract.xsd import VALUE_KEY, ComplexType, XsdType
 from adapter.exceptions import MappingError
 from adapter.mapping import functions
 from adapter.mapping.engine import InPlan, OutPlan
-from adapter.mapping.errors import ErrorPlan, slug
+from adapter.mapping.errors import ErrorPlan, FieldErrorsPlan, slug
 from adapter.mapping.jsonschema import Schemas, object_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
 from adapter.mapping.pagination import PagePlan, compile_pagination
@@ -102,7 +104,7 @@ class Compiler:
         self.operations = operations
         self.problems: list[MappingError] = []
         self.default_scopes: list[str] = []
-        self.schemas = Schemas()  # JSON Schemas for OpenAPI; named ones (derived types) in .components
+        self.schemas = Schemas(PurePath(file).stem)  # OpenAPI schemas; named ones (derived types) in .components
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> None:
         line, column = locate(self.located, loc, key=key)
@@ -205,10 +207,7 @@ class Compiler:
     def _required_covered(self, template: Mapping[str, Any], shape: ComplexType, loc: Loc) -> None:
         for name, child in shape.fields.items():
             if child.min_occurs > 0 and name not in template:
-                self.problem(
-                    loc,
-                    f"required element {name!r} of {shape.type_name or 'the input'} is not mapped",
-                )
+                self.problem(loc, _unmapped(name, shape))
         for name in sorted(shape.required_attributes - set(template)):
             self.problem(
                 loc,
@@ -236,7 +235,7 @@ class Compiler:
                     _mark_required(inputs.body, item_base)
             children = self._in_plans(rule.fields, target.shape, loc + ("fields",), inputs, item_base)
             self._required_covered(rule.fields, target.shape, loc + ("fields",))
-        elif isinstance(target.shape, ComplexType) and rule.value is None:
+        elif isinstance(target.shape, ComplexType) and rule.value is None and not _open_only(target.shape):
             self.problem(loc, f"{name!r} is a complex element: map its parts with 'fields'")
             return None
         if each is not None and not target.is_list:
@@ -413,6 +412,7 @@ class Compiler:
         rows = self._source(rule.rows, loc + ("rows",))
         if rows is not None and operation is not None and operation.output_shape is not None:
             self._follow(rows, operation.output_shape, loc + ("rows",))
+        context = self._error_context(rule, operation)
         return ErrorPlan(
             status=rule.status,
             title=rule.title,
@@ -422,18 +422,65 @@ class Compiler:
             rows=rows,
             when={k: tuple(v) if isinstance(v, list) else (v,) for k, v in rule.when.items()},
             message=self._source(rule.message, loc + ("message",)),
-            extensions=self._extensions(rule, loc + ("extensions",)),
+            headers=self._error_paths(rule.headers, context, loc + ("headers",)),
+            extensions=self._extensions(rule, context, loc + ("extensions",)),
+            field_errors=self._field_errors(rule, context, loc + ("field_errors",)),
         )
 
-    def _extensions(self, rule: ErrorRule, loc: Loc) -> tuple[tuple[str, SourcePath], ...]:
+    def _error_context(self, rule: ErrorRule, operation: Signature | None) -> XsdType | None:
+        """What a fault rule's paths read: ``{code, message, detail}`` with the declared detail's type."""
+        if rule.fault is None or rule.rows is not None:
+            return None
+        declared = (operation.faults if operation is not None else _all_faults(self.operations)).get(rule.fault)
+        if declared is None:
+            return None
+        return fault_document(declared)
+
+    def _error_paths(
+        self, paths: Mapping[str, str], context: XsdType | None, loc: Loc
+    ) -> tuple[tuple[str, SourcePath], ...]:
         found = []
-        for name, source in rule.extensions.items():
-            path = self._source(source, loc + (name,))
-            if name in _PROBLEM_MEMBERS:
-                self.problem(loc + (name,), f"{name!r} is a standard problem member (RFC 9457 §3.1)", key=True)
-            elif path is not None:
-                found.append((name, path))
+        for name, text in paths.items():
+            source = self._source(text, loc + (name,))
+            if source is not None:
+                self._follow(source, context, loc + (name,))
+                found.append((name, source))
         return tuple(found)
+
+    def _field_errors(self, rule: ErrorRule, context: XsdType | None, loc: Loc) -> FieldErrorsPlan | None:
+        spec = rule.field_errors
+        if spec is None:
+            return None
+        each = self._source(spec.each, loc + ("each",))
+        listed = self._follow(each, context, loc + ("each",))
+        item = listed.shape if listed is not None else None
+        message = self._source(spec.message, loc + ("message",))
+        field_path = self._source(spec.field, loc + ("field",))
+        self._follow(message, item, loc + ("message",))
+        self._follow(field_path, item, loc + ("field",))
+        if each is None or message is None:
+            return None
+        return FieldErrorsPlan(each=each, field=field_path, message=message)
+
+    def _extensions(self, rule: ErrorRule, context: XsdType | None, loc: Loc) -> tuple[tuple[str, SourcePath], ...]:
+        reserved = [name for name in rule.extensions if name in _PROBLEM_MEMBERS]
+        for name in reserved:
+            self.problem(loc + (name,), f"{name!r} is a standard problem member (RFC 9457 §3.1)", key=True)
+        allowed = {name: text for name, text in rule.extensions.items() if name not in _PROBLEM_MEMBERS}
+        return self._error_paths(allowed, context, loc)
+
+
+def _open_only(shape: ComplexType) -> bool:
+    """Content the contract leaves open (``xsd:any`` and nothing declared): mapped from a JSON object as is."""
+    return not (shape.fields or shape.attributes or shape.simple is not None)
+
+
+def _unmapped(name: str, shape: ComplexType) -> str:
+    if name == HEADER_KEY:
+        return f"the SOAP header blocks the binding declares are not mapped (map them under {HEADER_KEY})"
+    if shape.id.endswith("Header"):
+        return f"SOAP header block {name!r} declared by the binding is not mapped"
+    return f"required element {name!r} of {shape.type_name or 'the input'} is not mapped"
 
 
 def _sensitive(template: Mapping[str, Any]) -> Iterable[str]:

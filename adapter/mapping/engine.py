@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapter.contract.builtins import Kind
 from adapter.contract.members import Field
 from adapter.contract.xsd import ComplexType, SimpleType
 from adapter.exceptions import FieldProblem, RequestValidationError
 from adapter.mapping.functions import Transform, TransformError
 from adapter.mapping.paths import MISSING, SourcePath
-from adapter.mapping.values import to_xsd
+from adapter.mapping.values import check_fixed, to_xsd
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class _Inbound:
         return self._leaf(plan, raw, where), found
 
     def _leaf(self, plan: InPlan, raw: Any, where: str) -> Any:
+        fixed = plan.field.element.fixed if plan.field.element is not None else None
+        if raw is MISSING and fixed is not None and plan.field.min_occurs > 0:
+            raw = fixed  # XML Schema Part 1 §3.3.1: a fixed value is the only one there is
         if raw is MISSING:
             if plan.field.min_occurs > 0 and not plan.field.nillable:
                 self.problems.append(FieldProblem(where, "is required"))
@@ -105,12 +109,17 @@ class _Inbound:
                 raw = transform.inbound(raw)
             if raw is None:
                 return self._null(plan, where)
+            if isinstance(plan.field.shape, ComplexType):  # open content (xsd:any): a JSON object as is
+                return _open_value(raw, plan.field.is_list and plan.each is None)
             if plan.field.is_list and plan.each is None:  # with `each`, raw is one item of the list
                 items = raw if isinstance(raw, list) else [raw]
                 return [to_xsd(item, _simple(plan.field)) for item in items]
-            if isinstance(raw, (dict, list)):
+            if isinstance(raw, (dict, list)) and _simple(plan.field).kind is not Kind.LIST:
                 raise TransformError("must be a single value")
-            return to_xsd(raw, _simple(plan.field))
+            value = to_xsd(raw, _simple(plan.field))
+            if fixed is not None and value is not None:
+                check_fixed(value, _simple(plan.field), fixed)
+            return value
         except TransformError as exc:
             self.problems.append(FieldProblem(where, str(exc)))
             return MISSING
@@ -175,6 +184,13 @@ class _Inbound:
 def _simple(field: Field) -> SimpleType:
     assert isinstance(field.shape, SimpleType), f"{field.name} is not a simple type"
     return field.shape
+
+
+def _open_value(raw: Any, many: bool) -> Any:
+    items = raw if many and isinstance(raw, list) else [raw]
+    if not all(isinstance(item, dict) for item in items):
+        raise TransformError("must be an object")
+    return items if many else raw
 
 
 def _source_text(plan: InPlan) -> str:

@@ -18,6 +18,27 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 @dataclass(frozen=True)
+class FieldErrorsPlan:
+    each: SourcePath
+    field: SourcePath | None
+    message: SourcePath
+
+    def errors(self, data: Any) -> list[dict[str, str]]:
+        items = self.each.get(data)
+        found = []
+        for item in items if isinstance(items, list) else [] if items is MISSING or items is None else [items]:
+            text = self.message.get(item)
+            if text is MISSING or text is None:
+                continue
+            where = self.field.get(item) if self.field is not None else MISSING
+            entry = {"message": safe_message(str(text))}
+            if where is not MISSING and where is not None:
+                entry = {"field": safe_message(str(where)), **entry}
+            found.append(entry)
+        return found
+
+
+@dataclass(frozen=True)
 class ErrorPlan:
     status: int
     title: str
@@ -28,6 +49,8 @@ class ErrorPlan:
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     message: SourcePath | None = None
     extensions: tuple[tuple[str, SourcePath], ...] = ()  # problem members (RFC 9457 §3.2) ← paths
+    headers: tuple[tuple[str, SourcePath], ...] = ()  # response headers ← paths (Retry-After)
+    field_errors: FieldErrorsPlan | None = None  # the problem's errors[] ← a list
 
     def matches_fault(self, fault: Fault) -> bool:
         if self.rows is not None or (self.fault is None and self.code is None):
@@ -51,9 +74,18 @@ class ErrorPlan:
         text = self.message.get(data) if self.message is not None else MISSING
         message = safe_message(text if isinstance(text, str) and text.strip() else fallback)
         extra = {name: _member(path.get(data)) for name, path in self.extensions}
-        members = {name: value for name, value in extra.items() if value is not None}
+        members: dict[str, Any] = {name: value for name, value in extra.items() if value is not None}
+        if self.field_errors is not None:
+            members["errors"] = self.field_errors.errors(data)
+        found = {name: _member(path.get(data)) for name, path in self.headers}
+        headers = {name: value for name, value in found.items() if value is not None}
         return BusinessError(
-            message, status=self.status, problem_type=self.problem_type, title=self.title, extensions=members
+            message,
+            status=self.status,
+            problem_type=self.problem_type,
+            title=self.title,
+            extensions=members,
+            headers=headers,
         )
 
 

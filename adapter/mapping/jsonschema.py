@@ -15,6 +15,7 @@ What the facade writes and accepts, exactly:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -158,8 +159,9 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
 class Schemas:
     """Builds schemas for one mapping file; ``components`` collects the named ones (derived types)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.components: dict[str, Any] = {}
+        self.prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", prefix).strip("-")  # the mapping file's: names stay unique
         self._names: dict[int, str] = {}
 
     def leaf(self, field: Field | None, transforms: Iterable[Any], *, inbound: bool) -> dict[str, Any]:
@@ -224,6 +226,7 @@ class Schemas:
         if known is not None:
             return COMPONENTS + known
         base = (name.rpartition("}")[2] or "Type") + ("Input" if inbound else "")
+        base = f"{self.prefix}.{base}" if self.prefix else base
         unique, number = base, 1
         while unique in self.components:
             number += 1

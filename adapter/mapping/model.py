@@ -217,11 +217,21 @@ class ContractRef(Strict):
     port: str | None = None
 
 
+class FieldErrors(Strict):
+    """The problem's `errors` array, one `{field, message}` per item of a list in the fault detail or error row."""
+
+    each: str = Field(description="Path of the list, e.g. `detail.Errors.Error` (in {code, message, detail}).")
+    field: str | None = Field(default=None, description="Path in each item of the field it is about.")
+    message: str = Field(description="Path in each item of its message.")
+
+
 class ErrorRule(Strict):
     """Turns a SOAP fault, or an error row in the reply body, into a problem response.
 
     Give `fault` (detail element name) and/or `code` (fault code, e.g. `Client`) for faults; `rows` (path to a list
     in the output) with `when` (field equals value, or one of a list) for error tables such as SAP's RETURN.
+    Paths in `message`, `headers`, `extensions` and `field_errors` are read from `{code, message, detail}` for a
+    fault (`detail.RetryAfterSeconds`) and from the matched row for `rows`.
     """
 
     fault: str | None = None
@@ -240,6 +250,12 @@ class ErrorRule(Strict):
         description="Extra members of the problem body ← paths like `message`, e.g. `{transferId: detail.TransferId}` "
         "so that a 409 for a duplicate carries the original resource's id.",
     )
+
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Response header ← path, e.g. `Retry-After: detail.RetryAfterSeconds`.",
+    )
+    field_errors: FieldErrors | None = Field(default=None, description="The problem's `errors` array from a list.")
 
 
 QUERY_PARAMETER = r"^query\.[A-Za-z_][A-Za-z0-9_]*$"

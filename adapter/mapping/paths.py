@@ -33,7 +33,9 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+# Dashes are allowed after the first step, for HTTP header names (``headers.x-request-id``): JMESPath has no
+# arithmetic, so such a path could not mean anything else.
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
 
 
 class PathSyntaxError(ValueError):

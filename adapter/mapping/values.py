@@ -23,3 +23,14 @@ def to_xsd(value: Any, simple: SimpleType) -> Any:
         return codec(simple).accept(value)
     except ValueProblem as exc:
         raise TransformError(str(exc)) from None
+
+
+def check_fixed(value: Any, simple: SimpleType, fixed: str) -> None:
+    """An element or attribute with a fixed value (Part 1 §3.3.1, §3.2.1) takes that value and no other."""
+    simple_codec = codec(simple)
+    try:
+        same = simple_codec.accept(fixed) == value
+    except ValueProblem:
+        same = simple_codec.write(value) == fixed
+    if not same:
+        raise TransformError(f"must be {fixed} (a fixed value)")

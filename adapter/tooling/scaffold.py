@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.contract.members import Field
-from adapter.contract.xsd import VALUE_KEY
 from adapter.contract.xsd import ComplexType as Complex
 from adapter.contract.xsd import SimpleType as Simple
 from adapter.mapping.compiler import Signature
-from adapter.tooling import yamltext
-from adapter.tooling.naming import Verb, camel, is_identifier, kebab, looks_like_id, parse_operation, unique
-
-Rule = str | dict[str, Any]
-_REQUIRED_DEPTH = 12  # required elements nest this deep at most (an XSD that requires deeper recursion is unusable)
+from adapter.tooling import faults as fault_rules
+from adapter.tooling import templates, yamltext
+from adapter.tooling.naming import Verb, camel, kebab, looks_like_id, parse_operation, unique
+from adapter.tooling.templates import Budget, Rule
 
 
 @dataclass(frozen=True)
@@ -71,20 +69,6 @@ class ScaffoldedRoute:
         return route
 
 
-class _Budget:
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.left = limits.fields
-        self.skipped = 0
-
-    def take(self, depth: int) -> bool:
-        if depth > self.limits.depth or self.left <= 0:
-            self.skipped += 1
-            return False
-        self.left -= 1
-        return True
-
-
 class Scaffolder:
     """Plans routes for operations; ``taken`` keeps methods+paths and names unique across the files of one run."""
 
@@ -104,19 +88,25 @@ class Scaffolder:
         if (method, path) in self.paths:  # two operations guessed alike: the second keeps its own name
             method, path, id_field, where = _plan(Verb.ACTION, kebab(operation.name), shape)
         path = self._unique_path(method, path)
-        request_budget, response_budget = _Budget(self.limits), _Budget(self.limits)
+        request_budget = Budget(self.limits.depth, self.limits.fields)
+        response_budget = Budget(self.limits.depth, self.limits.fields)
         route = ScaffoldedRoute(
             method=method,
             path=path,
             operation=operation.name,
             name=unique(camel(operation.name), self.names),
-            request=_request(shape, where, id_field, request_budget),
-            response=_response(operation.output_shape, response_budget),
+            request=templates.request(shape, where, id_field, request_budget),
+            response=templates.response(operation.output_shape, response_budget),
             status=201 if verb is Verb.CREATE and parsed.word == "create" else 200,
         )
-        skipped = request_budget.skipped + response_budget.skipped
-        if skipped:
-            route.notes.append(f"{skipped} optional element(s) left out (deeper or more than the scaffold maps)")
+        if request_budget.skipped:
+            skipped = request_budget.skipped
+            route.notes.append(f"{skipped} optional input element(s) left out (deeper or more than the scaffold maps)")
+        if response_budget.passed:
+            passed = response_budget.passed
+            route.notes.append(
+                f"{passed} reply element(s) passed through whole (deeper or more than the scaffold maps)"
+            )
         return route
 
     def _fits(self, verb: Verb, shape: Complex) -> bool:
@@ -162,113 +152,25 @@ def _id_field(shape: Complex) -> str | None:
     return None
 
 
-# -- request ----------------------------------------------------------------------------------------------------
-
-
-def _request(shape: Complex, where: str, id_field: str | None, budget: _Budget) -> dict[str, Rule]:
-    json_names: set[str] = set()
-    template: dict[str, Rule] = {}
-    if shape.value is not None:
-        template[VALUE_KEY] = f"{where}.{unique('value', json_names)}"
-    for name in shape.attributes:
-        if name in shape.required_attributes or budget.take(1):
-            template[name] = f"{where}.{unique(camel(name), json_names)}"
-    for name, child in shape.fields.items():
-        if child.min_occurs == 0 and not budget.take(1):
-            continue
-        json_name = unique(camel(name), json_names)
-        if name == id_field:
-            template[name] = f"path.{json_name}"
-        elif where == "query":
-            template[name] = f"query.{json_name}"
-        else:
-            template[name] = _in_rule(child, f"body.{json_name}", 1, budget)
-    return template
-
-
-def _in_rule(child: Field, source: str, depth: int, budget: _Budget) -> Rule:
-    shape = child.shape
-    if isinstance(shape, Simple):
-        return source  # a repeated simple element takes a JSON array (or one value) as it is
-    children = _in_children(shape, depth + 1, budget)
-    if child.is_list:
-        return {"each": source, "fields": children}
-    return {"from": source, "fields": children}
-
-
-def _in_children(shape: Complex, depth: int, budget: _Budget) -> dict[str, Rule]:
-    """The ``fields`` of a nested input element, with sources relative to its JSON object."""
-    json_names: set[str] = set()
-    out: dict[str, Rule] = {}
-    if shape.value is not None:
-        out[VALUE_KEY] = unique("value", json_names)
-    for name in shape.attributes:
-        if name in shape.required_attributes or budget.take(depth):
-            out[name] = unique(camel(name), json_names)
-    for name, child in shape.fields.items():
-        required = child.min_occurs > 0
-        if required and depth > _REQUIRED_DEPTH:
-            break  # the checker names what is left unmapped
-        if not required and not budget.take(depth):
-            continue
-        out[name] = _in_rule(child, unique(camel(name), json_names), depth, budget)
-    return out
-
-
-# -- response ---------------------------------------------------------------------------------------------------
-
-
-def _response(shape: Complex | None, budget: _Budget) -> dict[str, Rule] | None:
-    if shape is None:
-        return None
-    return _out_children(shape, 1, budget)
-
-
-def _out_children(shape: Complex, depth: int, budget: _Budget) -> dict[str, Rule]:
-    json_names: set[str] = set()
-    out: dict[str, Rule] = {}
-    if shape.value is not None:
-        out[unique("value", json_names)] = VALUE_KEY
-    for name in shape.attributes:
-        out[unique(camel(name), json_names)] = _step(name)
-    for name, child in shape.fields.items():
-        rule = _out_rule(child, depth, budget)
-        if rule is not None:
-            out[unique(camel(name), json_names)] = rule
-    return out
-
-
-def _out_rule(child: Field, depth: int, budget: _Budget) -> Rule | None:
-    step = _step(child.name)
-    shape = child.shape
-    if isinstance(shape, Simple) or not (shape.fields or shape.attributes or shape.value):
-        return step
-    if not budget.take(depth + 1):
-        # Past the limits: a flat element is passed through as the contract has it; a deep one is left out, as its
-        # whole type would make a schema (and a response) nobody reads.
-        flat = all(isinstance(grandchild.shape, Simple) for grandchild in shape.fields.values())
-        return step if flat else None
-    children = _out_children(shape, depth + 1, budget)
-    return {"each": step, "fields": children} if child.is_list else {"from": step, "fields": children}
-
-
-def _step(name: str) -> str:
-    """A source step for an XML name: as is, or as a quoted JMESPath identifier (``"Last-Name"``)."""
-    return name if is_identifier(name) else '"' + name.replace('"', '\\"') + '"'
-
-
 # -- the file ---------------------------------------------------------------------------------------------------
 
 
-def render(target: Target, routes: Iterable[ScaffoldedRoute], faults: Mapping[str, str]) -> str:
-    """The mapping file text. ``faults`` maps declared fault detail elements to the operations that raise them."""
+def render(target: Target, routes: Iterable[ScaffoldedRoute], faults: Mapping[str, Field]) -> str:
+    """The mapping file text. ``faults`` are the declared faults' detail entries, by name: each gets an error rule
+    (:mod:`adapter.tooling.faults`)."""
     routes = list(routes)
-    lines = _header(target, len(routes), faults)
+    lines = _header(target, len(routes))
     lines += ["version: 1", "", "contract:"]
     lines += yamltext.mapping({"wsdl": target.wsdl, "service": target.service, "port": target.port}, 2)
     lines += ["", "backend:"]
     lines += yamltext.mapping({"url": _backend_url(target)}, 2)
     lines += _security(target)
+    if faults:
+        lines += ["", "# Declared faults → problem responses (statuses guessed from the names: review them)", "errors:"]
+        for rule in fault_rules.rules(faults):
+            body = yamltext.mapping(rule, 4)
+            lines.append("  - " + body[0].lstrip())
+            lines += body[1:]
     lines += ["", "routes:"] if routes else ["", "routes: []"]
     for index, route in enumerate(routes):
         if index:
@@ -280,7 +182,7 @@ def render(target: Target, routes: Iterable[ScaffoldedRoute], faults: Mapping[st
     return "\n".join(lines) + "\n"
 
 
-def _header(target: Target, count: int, faults: Mapping[str, str]) -> list[str]:
+def _header(target: Target, count: int) -> list[str]:
     lines = [f"# yaml-language-server: $schema={target.schema}", "#"] if target.schema else []
     lines += [
         f"# Scaffolded by `adapter scaffold` from {target.source}: service {target.service}, port {target.port} "
@@ -288,10 +190,6 @@ def _header(target: Target, count: int, faults: Mapping[str, str]) -> list[str]:
         "# Methods and paths are guessed from the operation names and JSON names are the XSD names in camelCase:",
         "# review them, delete what you do not need, then run `adapter check` on this file.",
     ]
-    if faults:
-        lines += ["#", "# Declared faults; turn the ones callers should see into problem responses, e.g.:", "# errors:"]
-        for fault, operation in list(faults.items())[:20]:
-            lines.append(f"#   - {{ fault: {fault}, status: 422, title: {fault} }}   # {operation}")
     return [*lines, ""]
 
 
@@ -330,11 +228,11 @@ def scaffold(
     """The mapping file for ``operations`` of one port (see :func:`render`)."""
     scaffolder = scaffolder or Scaffolder()
     routes = []
-    faults: dict[str, str] = {}
+    faults: dict[str, Field] = {}
     for operation in operations:
         routes.append(scaffolder.route(operation))
-        for fault in operation.faults:
-            faults.setdefault(fault, operation.name)
+        for name, detail in operation.faults.items():
+            faults.setdefault(name, detail)
         if advance is not None:
             advance()
     return render(target, routes, faults)
