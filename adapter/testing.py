@@ -95,9 +95,12 @@ def serve_asgi(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str
         thread.join(timeout=10)
 
 
-def contract_schema(wsdl_path: str | Path) -> xmlschema.XMLSchemaBase:
-    """The XML Schema embedded in a WSDL 1.1 contract's ``wsdl:types``."""
-    schema: xmlschema.XMLSchemaBase = Wsdl11Document(str(wsdl_path)).schema  # type: ignore[no-untyped-call]
+def contract_schema(wsdl_path: str | Path, validation: str = "strict") -> xmlschema.XMLSchemaBase:
+    """The XML Schema embedded in a WSDL 1.1 contract's ``wsdl:types``, read by xmlschema on its own (the reference
+    the adapter's envelopes are checked against). ``validation="lax"`` reads a WSDL whose bindings xmlschema's WSDL
+    reader does not know (SOAP 1.2)."""
+    document = Wsdl11Document(str(wsdl_path), validation=validation)  # type: ignore[no-untyped-call]
+    schema: xmlschema.XMLSchemaBase = document.schema
     return schema
 
 
