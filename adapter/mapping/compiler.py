@@ -21,7 +21,7 @@ from adapter.exceptions import MappingError
 from adapter.mapping import functions
 from adapter.mapping.engine import InPlan, OutPlan
 from adapter.mapping.errors import ErrorPlan, FieldErrorsPlan, slug
-from adapter.mapping.jsonschema import Schemas, object_schema
+from adapter.mapping.jsonschema import Schemas, nullable, object_schema
 from adapter.mapping.model import ErrorRule, MappingFile, Route, Rule, TransformSpec
 from adapter.mapping.pagination import PagePlan, compile_pagination
 from adapter.mapping.pagination import document as document_pages
@@ -331,6 +331,8 @@ class Compiler:
             reached = listed or found
             inner = reached.shape if reached is not None else context if source is None and each is None else None
             children, schema = self._out_plans(rule.fields, inner, loc + ("fields",))
+            if reached is not None and reached.nillable:
+                schema = nullable(schema)  # xsi:nil comes out as null
         if each is not None:
             if listed is not None and not listed.is_list:
                 self.problem(loc + ("each",), f"{each.text!r} is not a repeated element")

@@ -172,9 +172,9 @@ class Schemas:
             if field.is_list:
                 schema = self._array(schema, field)
         for transform in transforms:
-            schema = _without_enum(schema)  # the transform changes the values: the XSD enumeration no longer lists them
+            schema = _without_facets(schema)  # the transform changes the values: the XSD's facets no longer apply
             if transform.json_schema:
-                schema = {k: v for k, v in schema.items() if k not in ("type", "format", "pattern", "anyOf")}
+                schema = {k: v for k, v in schema.items() if k not in ("type", "format", "anyOf")}
                 schema.update(transform.json_schema)
         if field is not None and field.nillable:
             schema = nullable(schema)
@@ -242,11 +242,29 @@ class Schemas:
         return COMPONENTS + unique
 
 
-def _without_enum(schema: dict[str, Any]) -> dict[str, Any]:
-    schema = {k: v for k, v in schema.items() if k != "enum"}
-    items = schema.get("items")
-    if isinstance(items, dict) and "enum" in items:
-        schema["items"] = {k: v for k, v in items.items() if k != "enum"}
+_FACETS = (
+    "enum",
+    "pattern",
+    "allOf",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "format",
+    "contentEncoding",
+)
+
+
+def _without_facets(schema: dict[str, Any]) -> dict[str, Any]:
+    schema = {k: v for k, v in schema.items() if k not in _FACETS}
+    for key in ("items",):
+        if isinstance(schema.get(key), dict):
+            schema[key] = _without_facets(schema[key])
+    if isinstance(schema.get("anyOf"), list):
+        schema["anyOf"] = [_without_facets(option) for option in schema["anyOf"]]
     return schema
 
 
