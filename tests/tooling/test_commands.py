@@ -237,3 +237,20 @@ def test_envelope_comparison_ignores_prefixes_whitespace_and_security_contents(t
         '  <soap:Body>\n    <X xmlns="urn:a" c="2" b="1">1</X>\n  </soap:Body>\n</soap:Envelope>'
     )
     assert envelope_lines(one.encode(), XmlLimits()) == envelope_lines(two.encode(), XmlLimits())
+
+
+def test_inspect_shows_headers_choices_derivations_lists_and_facets() -> None:
+    wsdl = ROOT / "tests" / "wsdl"
+    treasury = CliRunner().invoke(main, ["inspect", str(wsdl / "treasury.wsdl"), "--depth", "6"]).output
+    assert "header AuditHeader  AuditHeader  (soap:header, input, as _header.AuditHeader)" in treasury
+    assert "(abstract; _type / xsi:type: Person, Organisation)" in treasury
+    assert "as Person (extension of Party):" in treasury
+    assert "min 1 items, max 8 items" in treasury
+    assert "Rate  RateOrCode (union of decimal, RateCode)  [1..*]" in treasury
+    assert "EntryId  long (integer) (a JSON string)  [1]" in treasury
+    assert "@Ccy  Currency (string)  [1]  pattern [A-Z]{3}" in treasury
+    orders = CliRunner().invoke(main, ["inspect", str(wsdl / "orders.wsdl")]).output
+    assert "Delivery  Address  [0..1]  choice 1: Delivery | PickupPoint" in orders
+    assert "_sequence  _sequence  [1..*]  (repeated sequence group: a list of objects)" in orders
+    assert "Channel  string  [1]  fixed API" in orders
+    assert "Discount  Percentage (decimal)  [0..1]  > 0, <= 100, 2 decimals" in orders
