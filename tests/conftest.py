@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -31,12 +32,14 @@ def _no_adapter_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 API_KEY = "test-key-with-every-scope"
+CACHE = Path(tempfile.mkdtemp(prefix="adapter-test-cache-"))  # contract models, shared by the session's apps
 
 
 def project_settings(**overrides: Any) -> Settings:
     """The shipped mappings and contracts, with one API key that grants every scope."""
     overrides.setdefault("auth", AuthSettings(api_keys=[ApiKey(name="tests", hash=hash_key(API_KEY))]))
     overrides.setdefault("mappings_dir", ROOT / "mappings")
+    overrides.setdefault("cache_dir", CACHE)
     overrides.setdefault("wsdl_dir", ROOT / "wsdl")
     return Settings(**overrides)
 
