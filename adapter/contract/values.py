@@ -58,6 +58,9 @@ def normalise(text: str, mode: str) -> str:
     runs of spaces and strips both ends."""
     if mode == "preserve":
         return text
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        if mode == "replace" or (text[:1] != " " and text[-1:] != " " and "  " not in text):
+            return text  # already normal: the common case, without a regular expression
     text = _SPACES.sub(" ", text)
     if mode == "collapse":
         text = _RUNS.sub(" ", text).strip(" ")

@@ -124,6 +124,12 @@ class _Member:
     field: Field
     read: Callable[[Any, Report], Any]
     group: Field | None = None  # the repeated-group field of this type the element belongs to
+    name: str = ""
+    repeat: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.field.name)  # plain attributes: read for every child element
+        object.__setattr__(self, "repeat", self.field.is_list)
 
 
 class ContentReader:
@@ -146,6 +152,13 @@ class ContentReader:
         self.groups = [f for f in shape.fields.values() if f.group is not None]
         self.open = shape.open
         self.any_attribute = shape.any_attribute is not None
+        # Only the members whose count can break the contract are counted after each element.
+        self.counted = [
+            (f.name, f.is_list, f.min_occurs, f.max_occurs, "element" if f.group is None else "group")
+            for f in shape.fields.values()
+            if (f.min_occurs > 0 and (f.choice is None or not f.choice.required)) or (f.is_list and f.max_occurs)
+        ]
+        self.choices = shape.choices
 
     def compile(self) -> None:
         for use in self.shape.attribute_uses:
@@ -226,15 +239,20 @@ class ContentReader:
                     report(child, "is not an element the contract declares here")
                 continue
             value = member.read(child, report)
+            name = member.name
             if member.group is None:
                 group = None
-                _put(out, member.field.name, value, repeat=member.field.is_list)
+                if member.repeat:
+                    out[name].append(value)
+                else:
+                    if name in out:
+                        report(child, "occurs more than once; the contract allows it once")
+                    out[name] = value
                 continue
-            name = member.field.name
-            if group is not member.group or group_item is None or (name in group_item and not member.field.is_list):
+            if group is not member.group or group_item is None or (name in group_item and not member.repeat):
                 group, group_item = member.group, _new_item(member.group)
                 out[group.name].append(group_item)
-            _put(group_item, name, value, repeat=member.field.is_list)
+            _put(group_item, name, value, repeat=member.repeat)
         self.check(element, out, report)
         for repeated in self.groups:
             assert isinstance(repeated.shape, ComplexType)
@@ -253,15 +271,13 @@ class ContentReader:
 
     def check(self, element: Any, out: dict[str, Any], report: Report) -> None:
         """Cardinality and choices of the content just read (Part 1 §3.8.4, §3.9.4)."""
-        for member in self.shape.fields.values():
-            value = out.get(member.name)
-            count = len(value or ()) if member.is_list else (0 if member.name not in out else 1)
-            if count < member.min_occurs and (member.choice is None or not member.choice.required):
-                what = "element" if member.group is None else "group"
-                report(element, f"lacks the required {what} {member.name}" + _times(member.min_occurs, count))
-            elif member.max_occurs is not None and count > member.max_occurs:
-                report(element, f"has {count} {member.name} elements; at most {member.max_occurs} are allowed")
-        for choice in self.shape.choices:
+        for name, is_list, minimum, maximum, what in self.counted:
+            count = len(out.get(name) or ()) if is_list else (name in out)
+            if count < minimum:
+                report(element, f"lacks the required {what} {name}" + _times(minimum, count))
+            elif maximum is not None and count > maximum:
+                report(element, f"has {count} {name} elements; at most {maximum} are allowed")
+        for choice in self.choices:
             present = [i for i, names in enumerate(choice.branches) if any(_present(out, n) for n in names)]
             if len(present) > 1:
                 shown = " and ".join(choice.branches[i][0] for i in present if choice.branches[i])
@@ -299,14 +315,23 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
     if isinstance(shape, SimpleType):
         simple = codec(shape)
 
+        read = simple.read
+
         def read_simple(child: Any, report: Report) -> Any:
-            if child.get(XSI_NIL) in ("true", "1"):
+            if child.attrib and child.get(XSI_NIL) in ("true", "1"):
                 if not nillable:
                     report(child, "is nil (xsi:nil), which the contract does not allow here")
                 return None
-            if default is not None and not (child.text or "") and not len(child):
+            text = child.text
+            if default is not None and not text and not len(child):
                 return _default(simple, default, child, report)  # Part 1 §3.3.4: an empty element takes its default
-            value = _simple(child, simple, report)
+            if len(child):
+                report(child, "must be a simple value, not hold elements")
+            try:
+                value = read(text or "")
+            except ValueProblem as exc:
+                report(child, str(exc))
+                value = text or ""
             if fixed is not None and value != _default(simple, fixed, child, report):
                 report(child, f"must be {fixed} (a fixed value)")
             return value
