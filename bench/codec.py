@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 ROW = (
     "<tns:Entry><tns:EntryId>ENT-{n:06d}</tns:EntryId><tns:BookingDate>2026-01-02</tns:BookingDate>"
-    "<tns:ValueDate>2026-01-02</tns:ValueDate><tns:Amount Ccy=\"EUR\">1350.00</tns:Amount>"
+    '<tns:ValueDate>2026-01-02</tns:ValueDate><tns:Amount Ccy="EUR">1350.00</tns:Amount>'
     "<tns:CreditDebit>DBIT</tns:CreditDebit><tns:Counterparty><tns:Name>Hausverwaltung Schmidt GmbH</tns:Name>"
     "<tns:IBAN>DE44500105175407324931</tns:IBAN></tns:Counterparty><tns:RemittanceInfo>Miete Januar 2026"
     "</tns:RemittanceInfo></tns:Entry>"
