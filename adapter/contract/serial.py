@@ -80,6 +80,8 @@ def _type(model: XsdType) -> Data:
             "simple": model.simple.id if model.simple is not None else None,
             "attributes": [_attribute(a) for a in model.attribute_uses],
             "any_attribute": _particle(model.any_attribute) if model.any_attribute is not None else None,
+            "array_item": model.array_item.id if model.array_item is not None else None,
+            "array_type": model.array_type,
         }
     )
 
@@ -266,6 +268,8 @@ class _Reader:
         model.simple = self._simple(item.get("simple"))
         model.attribute_uses = [self._attribute(a) for a in item.get("attributes", ())]
         model.any_attribute = _wildcard(item["any_attribute"]) if "any_attribute" in item else None
+        model.array_item = self.types[item["array_item"]] if "array_item" in item else None
+        model.array_type = item.get("array_type", "")
 
     def _simple(self, key: str | None) -> SimpleType | None:
         if key is None:

@@ -281,6 +281,10 @@ class ComplexType:
     any_attribute: Wildcard | None = None
     derived: list[ComplexType] = field(default_factory=list)
     group: ModelGroup | None = None  # set for the item type of a repeated model group (see members.py)
+    # SOAP 1.1 §5.4.2 arrays: a restriction of soapenc:Array names its items with wsdl:arrayType="tns:Item[]"
+    # (WSDL 1.1 §2.2); ``array_item`` is that type, ``array_type`` the declaration as written ("tns:Item[]").
+    array_item: XsdType | None = None
+    array_type: str = ""
 
     @property
     def is_complex(self) -> bool:

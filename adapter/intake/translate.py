@@ -27,6 +27,7 @@ from adapter.contract.xsd import (
 
 XSD = builtins.XSD
 _ANY_TYPE = f"{{{XSD}}}anyType"
+_WSDL_ARRAY_TYPE = "{http://schemas.xmlsoap.org/wsdl/}arrayType"
 
 
 def _facet(name: str) -> str:
@@ -137,7 +138,25 @@ class Translator:
                 model.any_attribute = _wildcard(attribute)
             else:
                 model.attribute_uses.append(self._attribute(attribute, model.type_name))
+        self._soap_array(component, model)
         return model
+
+    def _soap_array(self, component: Any, model: ComplexType) -> None:
+        """Keep ``wsdl:arrayType`` of a SOAP-ENC array (SOAP 1.1 §5.4.2, WSDL 1.1 §2.2), which XSD ignores."""
+        elem = getattr(component, "elem", None)
+        if elem is None:
+            return
+        for node in elem.iter(f"{{{XSD}}}attribute"):
+            written = node.get(_WSDL_ARRAY_TYPE)
+            if not written:
+                continue
+            model.array_type = written
+            prefix, _, local = written.partition("[")[0].rpartition(":")
+            namespace = component.schema.namespaces.get(prefix, "")
+            item = self.maps.types.get(f"{{{namespace}}}{local}" if namespace else local)
+            if item is not None:
+                model.array_item = self.type(item, local)
+            return
 
     def _attribute(self, attribute: Any, hint: str) -> Attribute:
         qualified = bool(getattr(attribute, "qualified", False)) or attribute.ref is not None

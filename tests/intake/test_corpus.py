@@ -107,3 +107,20 @@ def test_broken_contract_is_refused_with_a_clear_message(entry: dict[str, Any], 
     for expected in REFUSALS[entry["name"]]:
         assert expected in message, message
     assert message.startswith(Path(entry["main"]).name)
+
+
+def test_rpc_encoded_contracts_carry_what_soap_encoding_needs(contracts: ContractStore) -> None:
+    """For SOAP 1.1 §5 (the served and encoded direction builds on it): use, encodingStyle, type= parts and the item
+    type of SOAP-ENC arrays (wsdl:arrayType)."""
+    definitions = contracts.definitions(CORPUS / "tradetracker-rpc-encoded" / "tradetracker.wsdl")
+    operation = next(iter(definitions.bindings.values())).operations["authenticate"]
+    assert (operation.style, operation.use) == ("rpc", "encoded")
+    assert operation.input is not None
+    assert operation.input.body.encoding_style == "http://schemas.xmlsoap.org/soap/encoding/"
+    assert [(p.name, p.type.type_name if p.type else None) for p in operation.input.body.parts][:2] == [
+        ("customerID", "nonNegativeInteger"),
+        ("passphrase", "normalizedString"),
+    ]
+    sites = definitions.types["{https://ws.tradetracker.com/soap/affiliate}AffiliateSites"]
+    assert sites.array_type == "tns:AffiliateSite[]"  # type: ignore[union-attr]
+    assert sites.array_item is not None and sites.array_item.type_name == "AffiliateSite"  # type: ignore[union-attr]
