@@ -162,7 +162,7 @@ class Schemas:
     def __init__(self, prefix: str = "") -> None:
         self.components: dict[str, Any] = {}
         self.prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", prefix).strip("-")  # the mapping file's: names stay unique
-        self._names: dict[int, str] = {}
+        self._names: dict[tuple[int, bool, bool], str] = {}
 
     def leaf(self, field: Field | None, transforms: Iterable[Any], *, inbound: bool) -> dict[str, Any]:
         """The schema of one mapped value: the contract's type, overridden by what the transforms produce."""
@@ -192,6 +192,8 @@ class Schemas:
             return simple_schema(shape, inbound=inbound)
         if shape.is_polymorphic and shape.variants:
             return self._polymorphic(shape, inbound, depth)
+        if shape.name:  # a named type: a component, so that shared and recursive types are written once
+            return {"$ref": self._component(shape.type_name, shape, inbound, typed=False)}
         if depth > _MAX_DEPTH:
             return {"type": "object"}
         return self._complex(shape, inbound, depth)
@@ -214,14 +216,15 @@ class Schemas:
         ``_type`` (OpenAPI 3.1 §4.8.25 discriminator)."""
         refs = {}
         for name, variant in shape.variants.items():
-            refs[name] = self._component(name, variant, inbound, depth)
+            refs[name] = self._component(name, variant, inbound, typed=True)
         return {
             "oneOf": [{"$ref": ref} for ref in refs.values()],
             "discriminator": {"propertyName": TYPE_KEY, "mapping": refs},
         }
 
-    def _component(self, name: str, variant: ComplexType, inbound: bool, depth: int) -> str:
-        key = id(variant) * 2 + inbound
+    def _component(self, name: str, variant: ComplexType, inbound: bool, *, typed: bool) -> str:
+        """A component for a named type; ``typed``: one of a polymorphic type's variants, which says its ``_type``."""
+        key = (id(variant), inbound, typed)
         known = self._names.get(key)
         if known is not None:
             return COMPONENTS + known
@@ -233,11 +236,11 @@ class Schemas:
             unique = f"{base}{number}"
         self._names[key] = unique
         self.components[unique] = {}  # reserved before recursing: a recursive type refers to itself
-        schema = self._complex(variant, inbound, depth + 1)
-        schema["properties"] = {TYPE_KEY: {"const": name}, **schema["properties"]}
-        schema["required"] = [TYPE_KEY] if (not inbound or variant.abstract) else []
-        if not schema["required"]:
-            del schema["required"]
+        schema = self._complex(variant, inbound, 0)
+        if typed:
+            schema["properties"] = {TYPE_KEY: {"const": name}, **schema["properties"]}
+            if not inbound or variant.abstract:
+                schema["required"] = [TYPE_KEY]
         self.components[unique] = schema
         return COMPONENTS + unique
 

@@ -24,6 +24,7 @@ _STATUSES: list[tuple[int, tuple[tuple[str, ...], ...]]] = [
     (429, (("too", "many"), ("throttled",), ("throttling",), ("rate", "limit"), ("rate", "limited"), ("quota",))),
     (503, (("unavailable",), ("maintenance",), ("timeout",), ("busy",))),
 ]
+_RESERVED = {"type", "title", "status", "detail", "instance", "requestId", "code", "errors"}  # RFC 9457 §3.1
 _MESSAGE_WORDS = {"message", "text", "description", "reason", "msg"}
 _FIELD_WORDS = {"field", "path", "property", "parameter", "element", "attribute"}
 
@@ -73,7 +74,7 @@ def _detail_uses(shape: ComplexType, code: int) -> tuple[dict[str, str], dict[st
         if isinstance(child.shape, SimpleType) and not child.is_list:
             if "retry" in found and "after" in found:
                 headers["Retry-After"] = f"detail.{name}"
-            elif code == 409 and looks_like_id(name):
+            elif code == 409 and looks_like_id(name) and camel(name) not in _RESERVED:
                 extensions[camel(name)] = f"detail.{name}"
         elif errors is None and isinstance(child.shape, ComplexType):
             errors = _errors_from(name, child)
