@@ -63,15 +63,16 @@ _NAME_START = (  # XML 1.0 §2.3 NameStartChar
     r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
 )
 _NAME_CHAR = _NAME_START + r"\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
+# Name patterns (XML 1.0 §2.3), compiled when first used: the Unicode ranges make them slow to compile.
 _NAMES = {
-    "Name": re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*"),
-    "NCName": re.compile(f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
-    "ID": re.compile(f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
-    "IDREF": re.compile(f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
-    "ENTITY": re.compile(f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
-    "NMTOKEN": re.compile(f"[{_NAME_CHAR}]+"),
-    "language": re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*"),
-    "QName": re.compile(
+    "Name": (f"[{_NAME_START}][{_NAME_CHAR}]*"),
+    "NCName": (f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
+    "ID": (f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
+    "IDREF": (f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
+    "ENTITY": (f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"),
+    "NMTOKEN": (f"[{_NAME_CHAR}]+"),
+    "language": (r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*"),
+    "QName": (
         f"(?:[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*:)?"
         f"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*"
     ),
@@ -194,7 +195,7 @@ def reader(builtin: str) -> Reader:
     if builtin in _GREGORIAN:
         return _patterned(_GREGORIAN[builtin], f"an xsd:{builtin}")
     if builtin in _NAMES:
-        return _patterned(_NAMES[builtin], f"an xsd:{builtin}")
+        return _patterned(re.compile(_NAMES[builtin]), f"an xsd:{builtin}")
     return _identity
 
 
