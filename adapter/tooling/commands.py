@@ -311,6 +311,14 @@ def _write(path: Path, text: str, force: bool, count: int) -> None:
     metavar="NAME=VALUE",
     help="A path or query parameter (repeatable); or give ROUTE as a request line.",
 )
+@click.option(
+    "-H",
+    "--header",
+    "http_headers",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An HTTP request header (repeatable), e.g. one a SOAP header block is mapped from.",
+)
 @_WSDL_DIR
 def try_command(
     mapping: Path,
@@ -318,6 +326,7 @@ def try_command(
     json_file: BinaryIO | None,
     xml_file: BinaryIO | None,
     params: tuple[str, ...],
+    http_headers: tuple[str, ...],
     wsdl_dir: Path | None,
 ) -> None:
     """Run one route of a mapping offline: show the SOAP envelope it would send, or the JSON it would answer.
@@ -342,6 +351,11 @@ def try_command(
         binding = load_binding(mapping, config.wsdl_dir, None, _store(config))
         compiled, request = trial.find_route(binding, route)
         _apply_params(request, compiled.route.path, params)
+        for header in http_headers:
+            name, sep, value = header.partition("=")
+            if not sep:
+                fail(f"--header takes NAME=VALUE, not {header!r}")
+            request.headers[name.strip().lower()] = value  # as the facade reads them: lower-case names
         click.echo(
             f"# {compiled.route.method} {compiled.route.path} → {compiled.operation} "
             f"({binding.contract.service}/{binding.contract.port}, SOAP {binding.contract.soap_version})",
@@ -349,7 +363,7 @@ def try_command(
         )
         if json_file is not None:
             request.body = codec.parse(json_file.read(), config.json_limits)
-        if xml_file is None or json_file is not None or params:
+        if xml_file is None or json_file is not None or params or http_headers:
             body, headers = trial.envelope(binding, compiled, request)
             click.echo(f"POST {binding.mapping.model.backend.url or binding.contract.address}")
             for name, value in headers.items():

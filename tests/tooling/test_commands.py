@@ -254,3 +254,20 @@ def test_inspect_shows_headers_choices_derivations_lists_and_facets() -> None:
     assert "_sequence  _sequence  [1..*]  (repeated sequence group: a list of objects)" in orders
     assert "Channel  string  [1]  fixed API" in orders
     assert "Discount  Percentage (decimal)  [0..1]  > 0, <= 100, 2 decimals" in orders
+
+
+def test_try_takes_http_headers_for_soap_header_blocks(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "wsdl").mkdir()
+    shutil.copy(ROOT / "tests/wsdl/treasury.wsdl", tmp_path / "wsdl")
+    mapping = tmp_path / "treasury.yaml"
+    wsdl = str(tmp_path / "wsdl" / "treasury.wsdl")
+    assert runner.invoke(main, ["scaffold", wsdl, "--wsdl", str(tmp_path / "wsdl"), "-o", str(mapping)]).exit_code == 0
+    body = tmp_path / "body.json"
+    body.write_text('{"accountId": "ACC-000042", "from": "2024-01-01+01:00", "to": "2024-01-31"}')
+    args = ["try", str(mapping), "getStatement", "--json", str(body), "--wsdl", str(tmp_path / "wsdl")]
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 1 and "headers.x-audit-header-user-id: is required" in refused.output
+    sent = runner.invoke(main, [*args, "-H", "X-Audit-Header-User-Id=u-17"])
+    assert sent.exit_code == 0, sent.output
+    assert "<ns0:UserId>u-17</ns0:UserId>" in sent.output and "<ns0:From>2024-01-01+01:00</ns0:From>" in sent.output
