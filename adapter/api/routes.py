@@ -56,6 +56,7 @@ class RouteEndpoint:
         try:
             output = await self.backend.call(self.compiled.operation, payload)
         except BackendFault as exc:
+            request.scope["state"]["fault"] = exc.fault.code  # the access log names it, as for served contracts
             raise fault_error(self.compiled.errors, exc.fault) or self._untranslated(exc, data, payload) from None
         document = exchange.document(self.compiled, output)
         headers = self._location(document)

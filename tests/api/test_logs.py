@@ -50,8 +50,17 @@ def test_one_masked_record_per_request(api: httpx.Client, caplog: pytest.LogCapt
     assert record.params == {"path.iban": "DE89…3000"}  # type: ignore[attr-defined]
     assert record.caller == "tests"  # type: ignore[attr-defined]
     assert record.durationMs > 0  # type: ignore[attr-defined]
+    assert record.fault is None  # type: ignore[attr-defined]
     line = JsonFormatter().format(record)
     assert json.loads(line)["requestId"] == "log-1"
+
+
+def test_the_access_record_names_the_backend_fault(api: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="adapter")
+    response = api.get("/v1/accounts/DE00000000000000000000", headers={"X-Request-ID": "log-fault"})
+    assert response.status_code == 404  # the route's error rule translates the AccountNotFound fault
+    [record] = access_records(caplog, "log-fault")
+    assert (record.status, record.fault, record.caller) == (404, "Client", "tests")  # type: ignore[attr-defined]
 
 
 def test_no_secret_or_account_number_reaches_any_log(api: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
