@@ -8,6 +8,8 @@ A content model (XML Schema Part 1 §3.8, §3.9) becomes members by local name:
 - a choice that occurs once is flattened too, its branches becoming optional fields recorded in a :class:`Choice`
   (at most one branch present; exactly one when the choice is required);
 - a substitution group head is a choice between the head (unless abstract) and its members (§3.3.6);
+- an element of a SOAP-ENC array type (SOAP 1.1 §5.4.2) is a list of the array's item type (``wsdl:arrayType``),
+  its items wrapped in the one element (:attr:`Field.array`);
 - a model group that may repeat is one field of its own, named after its named group definition (``xsd:group``)
   or ``_sequence``/``_choice``/``_all``, whose items are objects: order and grouping survive the round trip. A
   repeated group around a single element is that element, repeated.
@@ -16,7 +18,9 @@ A content model (XML Schema Part 1 §3.8, §3.9) becomes members by local name:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
+from adapter.contract.builtins import XSD
 from adapter.contract.xsd import (
     TYPE_KEY,
     VALUE_KEY,
@@ -60,6 +64,7 @@ class Field:
     element: Element | None = None  # the declaration, for value constraints and substitution
     group: ModelGroup | None = None  # set for a repeated model group: its items are written inline
     choice: Choice | None = None
+    array: ComplexType | None = None  # set for a SOAP-ENC array: the items are wrapped in one element of this type
 
     @property
     def is_list(self) -> bool:
@@ -115,6 +120,9 @@ class _Flattener:
     def element(self, element: Element, *, optional: bool, choice: Choice | None) -> None:
         if element.substitutes:
             self.substitution_group(element, optional=optional)
+            return
+        if isinstance(element.type, ComplexType) and element.type.is_soap_array:
+            self.add(array_field(element, choice))
             return
         self.add(
             Field(
@@ -198,6 +206,52 @@ class _Flattener:
         )
 
 
+def array_field(element: Element, choice: Choice | None = None) -> Field:
+    """A SOAP-ENC array element as a list of its items: any number of them, the element itself being optional (the
+    encoding has no minimum size; an absent array and ``xsi:nil`` both read as ``None``)."""
+    array = element.type
+    assert isinstance(array, ComplexType)
+    return Field(
+        name=element.name,
+        shape=array_item(array),
+        namespace=element.namespace,
+        min_occurs=0,
+        max_occurs=None,
+        nillable=True,
+        element=element,
+        choice=choice,
+        array=array,
+    )
+
+
+def array_item(array: ComplexType) -> XsdType:
+    """The item type of a SOAP-ENC array: its ``wsdl:arrayType`` (WSDL 1.1 §2.2), else the one element its content
+    declares, else ``xsd:anyType`` (items then say their type with ``xsi:type``). An array of arrays (``T[][]``) has
+    arrays as items, which the model does not name: its items are read as found."""
+    shape: XsdType | None = array
+    while isinstance(shape, ComplexType):
+        if shape.array_type and "][" not in shape.array_type.replace(" ", "") and shape.array_item is not None:
+            return shape.array_item
+        declared = [f for f in shape.fields.values() if f.array is None]
+        if len(declared) == 1 and not shape.array_type:
+            return declared[0].shape
+        if shape.array_type:
+            break
+        shape = shape.base
+    return _any_type()
+
+
+@cache
+def _any_type() -> ComplexType:
+    return ComplexType(
+        id=f"{{{XSD}}}anyType",
+        name=f"{{{XSD}}}anyType",
+        mixed=True,
+        content=ModelGroup("sequence", [Wildcard(("##any",), "lax", 0, None)]),
+        any_attribute=Wildcard(("##any",), "lax"),
+    )
+
+
 def _single_element(group: ModelGroup) -> Element | None:
     """The element of a repeated group holding just one element particle, with the occurrences multiplied."""
     if len(group.particles) != 1:
@@ -247,7 +301,14 @@ def member(shape: ComplexType, name: str) -> Field | None:
             found = member(variant, name)
             if found is not None:
                 return Field(
-                    found.name, found.shape, found.namespace, 0, found.max_occurs, found.nillable, found.element
+                    found.name,
+                    found.shape,
+                    found.namespace,
+                    0,
+                    found.max_occurs,
+                    found.nillable,
+                    found.element,
+                    array=found.array,
                 )
     return None
 

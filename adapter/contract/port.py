@@ -230,6 +230,8 @@ def _faults(operation: Operation) -> dict[str, Field]:
         if part is None:
             continue
         declared = _accessor(part)
+        if part.element is None:
+            declared = Element(name=fault.detail_name, type=declared.type)  # named as on the wire (see detail_name)
         faults[fault.detail_name] = Field(
             name=declared.name, shape=declared.type, namespace=declared.namespace, element=declared
         )

@@ -21,7 +21,7 @@ from adapter.contract.xsd import (
     XsdType,
 )
 
-FORMAT = 2
+FORMAT = 3
 Data = dict[str, Any]
 
 __all__ = ["FORMAT", "dump", "load"]

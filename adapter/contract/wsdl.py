@@ -99,10 +99,12 @@ class Fault:
 
     @property
     def detail_name(self) -> str:
-        """The local name of the detail entry: the part's element's, or the part's own for a ``type=`` part."""
-        if self.part is None:
+        """The local name of the detail entry: the part's element's, or for a ``type=`` part (rpc/encoded, where
+        WSDL 1.1 §3.6 leaves the entry's name open) the fault's own name, as Axis and JAX-RPC write it
+        (``<UnknownCustomerFault xsi:type="ns1:UnknownCustomerFault">`` for a part named ``fault``)."""
+        if self.part is None or self.part.element is None:
             return self.name
-        return self.part.element.name if self.part.element is not None else self.part.name
+        return self.part.element.name
 
 
 @dataclass(eq=False)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from adapter.contract.members import Choice, Field, Members
 
 __all__ = [
+    "SOAP_ENC",
     "VALUE_KEY",
     "TYPE_KEY",
     "Attribute",
@@ -43,6 +44,8 @@ __all__ = [
 
 VALUE_KEY = "_value"  # simple content next to attributes in plain data: {"_value": Decimal("1.00"), "Ccy": "EUR"}
 TYPE_KEY = "_type"  # the XSD type chosen for a derived-type value (written as xsi:type)
+SOAP_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
+_SOAP_ENC_ARRAY = f"{{{SOAP_ENC}}}Array"
 
 
 def local_name(clark: str) -> str:
@@ -340,6 +343,16 @@ class ComplexType:
         candidates = ([] if self.abstract else [self]) + [t for t in self.derived if not t.abstract]
         locals_ = [t.type_name for t in candidates]
         return {(t.type_name if locals_.count(t.type_name) == 1 else t.name): t for t in candidates}
+
+    @cached_property
+    def is_soap_array(self) -> bool:
+        """Whether this is ``soapenc:Array`` or derived from it (SOAP 1.1 §5.4.2): a list in plain data."""
+        shape: XsdType | None = self
+        while isinstance(shape, ComplexType):
+            if shape.name == _SOAP_ENC_ARRAY:
+                return True
+            shape = shape.base
+        return False
 
     @property
     def is_polymorphic(self) -> bool:

@@ -19,18 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from lxml import etree
 
+from adapter.contract import builtins
+from adapter.contract.builtins import XSD
 from adapter.contract.members import Field
 from adapter.contract.values import SimpleCodec, ValueProblem, codec
-from adapter.contract.xsd import TYPE_KEY, VALUE_KEY, ComplexType, SimpleType, XsdType
+from adapter.contract.xsd import SOAP_ENC, TYPE_KEY, VALUE_KEY, ComplexType, SimpleType, XsdType
+from adapter.exchange.soapenc import array_problem
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
 XSI_TYPE = f"{{{XSI}}}type"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+ANY_TYPE = f"{{{XSD}}}anyType"
 
 __all__ = ["ContentReader", "Problem", "Report", "decode", "generic", "path_of"]
 
@@ -129,7 +134,7 @@ class _Member:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", self.field.name)  # plain attributes: read for every child element
-        object.__setattr__(self, "repeat", self.field.is_list)
+        object.__setattr__(self, "repeat", self.field.is_list and self.field.array is None)
 
 
 class ContentReader:
@@ -148,7 +153,7 @@ class ContentReader:
         ]
         self.required_attributes = [a for a in shape.attribute_uses if a.required]
         self.value = codec(shape.simple) if shape.simple is not None else None
-        self.lists = [f.name for f in shape.fields.values() if f.is_list]
+        self.lists = [f.name for f in shape.fields.values() if f.is_list and f.array is None]
         self.groups = [f for f in shape.fields.values() if f.group is not None]
         self.open = shape.open
         self.any_attribute = shape.any_attribute is not None
@@ -308,6 +313,8 @@ def _tags(item: ComplexType) -> dict[str, _Member]:
 
 
 def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
+    if member.array is not None:
+        return _array_reader(member)
     shape = member.shape
     nillable = member.nillable
     fixed = member.element.fixed if member.element is not None else None
@@ -340,15 +347,54 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
     if shape.is_polymorphic:
         return _polymorphic_reader(shape, nillable)
     content = reader(shape)
+    is_any = shape.name == ANY_TYPE
 
     def read_complex(child: Any, report: Report) -> Any:
         if child.get(XSI_NIL) in ("true", "1"):
             if not nillable:
                 report(child, "is nil (xsi:nil), which the contract does not allow here")
             return None
+        if is_any and child.get(XSI_TYPE) is not None:
+            return _typed(child, report)
         return content.element(child, report)
 
     return read_complex
+
+
+def _array_reader(member: Field) -> Callable[[Any, Report], Any]:
+    """A SOAP-ENC array (SOAP 1.1 §5.4.2): the items are the element's children, whatever their names; each may be
+    nil."""
+    item = _field_reader(Field(name="item", shape=member.shape, nillable=True))
+
+    def read_array(child: Any, report: Report) -> Any:
+        if child.get(XSI_NIL) in ("true", "1"):
+            return None
+        entries = [entry for entry in child if isinstance(entry.tag, str)]
+        problem = array_problem(child, len(entries))
+        if problem is not None:
+            report(child, problem)
+        if child.text and child.text.strip():
+            report(child, "must hold array items, not text")
+        return [item(entry, report) for entry in entries]
+
+    return read_array
+
+
+def _typed(child: Any, report: Report) -> Any:
+    """An element the contract types ``xsd:anyType`` whose ``xsi:type`` names a built-in simple type (an XSD one or
+    its SOAP-ENC twin): that type's value (XML Schema Part 1 §2.6.1). Other types are kept as found."""
+    named = _resolve(child, child.get(XSI_TYPE))
+    namespace, _, name = named[1:].partition("}")
+    if namespace not in (XSD, SOAP_ENC) or name not in builtins.NAMES or len(child):
+        return generic(child)
+    if namespace == SOAP_ENC and name in ("Array", "Struct"):
+        return generic(child)
+    return _simple(child, codec(_builtin(name)), report)
+
+
+@cache
+def _builtin(name: str) -> SimpleType:
+    return SimpleType(id=f"{{{XSD}}}{name}", name=f"{{{XSD}}}{name}", builtin=name)
 
 
 def _default(simple: SimpleCodec, text: str, element: Any, report: Report) -> Any:

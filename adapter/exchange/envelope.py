@@ -13,9 +13,11 @@ from lxml import etree
 from adapter.contract.port import HEADER_KEY, SOAP11_ENV, SOAP12_ENV, BoundOperation, MessageShape
 from adapter.contract.xsd import ComplexType, XsdType
 from adapter.exceptions import BackendContractViolation, BackendFault, BackendProtocolError
-from adapter.exchange.decoder import ContractViolation, Report, decode, generic, reader
+from adapter.exchange.decoder import ContractViolation, Report, decode, generic, path_of, reader
 from adapter.exchange.encoder import write_value, writer
+from adapter.exchange.soapenc import EncodingProblem, resolve
 from adapter.mapping.faults import Fault
+from adapter.settings import XmlLimits
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ENVELOPES = {"1.1": SOAP11_ENV, "1.2": SOAP12_ENV}
@@ -70,16 +72,26 @@ class OperationExchange:
 
     # -- the reply ------------------------------------------------------------------------------------------
 
-    def reply(self, root: Any, report: Report) -> Any:
+    def reply(self, root: Any, report: Report, limits: XmlLimits | None = None) -> Any:
         """The plain data of a reply, checked against the contract; :class:`BackendFault` for a Fault and
-        :class:`BackendContractViolation` for a reply that breaks the contract (``report.strict``)."""
+        :class:`BackendContractViolation` for a reply that breaks the contract (``report.strict``). The references
+        of an encoded reply are resolved first, within ``limits`` (:mod:`.soapenc`)."""
         try:
-            return self._reply(root, report)
+            return self._reply(root, report, limits or XmlLimits())
         except ContractViolation as exc:
             raise BackendContractViolation(exc.problem.path, exc.problem.message) from None
+        except EncodingProblem as exc:
+            raise BackendContractViolation(path_of(exc.element), exc.message) from None
 
-    def _reply(self, root: Any, report: Report) -> Any:
+    @cached_property
+    def _encoded_reply(self) -> bool:
+        output = self.operation.operation.output
+        return output is not None and output.body.encoded
+
+    def _reply(self, root: Any, report: Report, limits: XmlLimits) -> Any:
         body, header = _parts(root)
+        if self._encoded_reply:
+            resolve(body, limits)
         children = [child for child in body if isinstance(child.tag, str)]
         if children and etree.QName(children[0]).localname == "Fault" and _is_envelope_ns(children[0]):
             raise BackendFault(self.fault(children[0], report))
@@ -108,10 +120,24 @@ class OperationExchange:
         if not entries:
             return Fault(code=code, message=message)
         entry = entries[0]
-        name = etree.QName(entry).localname
+        name = self._fault_names.get(etree.QName(entry).localname, etree.QName(entry).localname)
         declared = self.operation.faults.get(name)
         value = decode(entry, declared.shape, report) if declared is not None else generic(entry)
         return Fault(code=code, message=message, detail_name=name, detail=value)
+
+    @cached_property
+    def _fault_names(self) -> dict[str, str]:
+        """The declared faults by the names their detail entries may have: a ``type=`` part's entry (rpc/encoded)
+        is named after the fault by Axis and JAX-RPC, after the part or its type by others."""
+        names: dict[str, str] = {}
+        for fault in self.operation.operation.faults:
+            if fault.part is not None and fault.part.element is None:
+                names.setdefault(fault.part.name, fault.detail_name)
+                if fault.part.type is not None and fault.part.type.type_name:
+                    names.setdefault(fault.part.type.type_name, fault.detail_name)
+        for name in self.operation.faults:
+            names[name] = name
+        return names
 
 
 def _parts(root: Any) -> tuple[Any, Any]:

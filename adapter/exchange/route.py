@@ -98,7 +98,7 @@ def output(
         raise BackendProtocolError(f"the backend answered HTTP {status}")
     report = Report(strict=strict)
     try:
-        return exchange_of(operation).reply(root, report)
+        return exchange_of(operation).reply(root, report, limits)
     finally:
         _warn(operation, report)
 

@@ -28,6 +28,7 @@ from adapter.contract.xsd import (
 XSD = builtins.XSD
 _ANY_TYPE = f"{{{XSD}}}anyType"
 _WSDL_ARRAY_TYPE = "{http://schemas.xmlsoap.org/wsdl/}arrayType"
+_SOAP_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
 
 
 def _facet(name: str) -> str:
@@ -54,9 +55,20 @@ class Translator:
         name = component.name or ""
         if name == _ANY_TYPE or (name.startswith(f"{{{XSD}}}") and not component.is_complex()):
             return self._builtin(component, name)
+        if name.startswith(f"{{{_SOAP_ENC}}}") and component.is_complex() and component.has_simple_content():
+            return self._soap_enc_simple(component, name)
         if component.is_complex():
             return self._complex(component, hint)
         return self._simple(component, hint)
+
+    def _soap_enc_simple(self, component: Any, name: str) -> SimpleType:
+        """``soapenc:string``, ``soapenc:decimal``…: the XSD built-in plus the ``id``/``href`` attributes of SOAP 1.1
+        §5.4.1 references, which the encoding itself resolves: a plain simple value, under its own name."""
+        base = self._simple_of(component.content, local_name(name))
+        model = SimpleType(id=name, name=name, builtin=base.builtin, facets=base.facets, base=base)
+        model.variety, model.item, model.members = base.variety, base.item, base.members
+        self._register(component, model)
+        return model
 
     def _id(self, name: str) -> str:
         if name:
