@@ -344,6 +344,10 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
             return value
 
         return read_simple
+    return _complex_reader(shape, nillable)
+
+
+def _complex_reader(shape: ComplexType, nillable: bool) -> Callable[[Any, Report], Any]:
     if shape.is_polymorphic:
         return _polymorphic_reader(shape, nillable)
     content = reader(shape)

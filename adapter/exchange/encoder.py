@@ -18,6 +18,7 @@ from lxml import etree
 from adapter.contract.members import Field
 from adapter.contract.values import ValueProblem, codec
 from adapter.contract.xsd import TYPE_KEY, VALUE_KEY, ComplexType, SimpleType, XsdType
+from adapter.exchange.soapenc import ARRAY, ARRAY_TYPE, qname_text, type_name, typed_child
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -37,10 +38,12 @@ class EncodeProblem(ValueError):
         self.message = message
 
 
-def writer(shape: ComplexType) -> ContentWriter:
-    found: ContentWriter | None = shape.__dict__.get("_writer")
+def writer(shape: ComplexType, encoded: bool = False) -> ContentWriter:
+    """The writer of ``shape``'s content; ``encoded`` (SOAP 1.1 §5) types every element with ``xsi:type``."""
+    key = "_encoded_writer" if encoded else "_writer"
+    found: ContentWriter | None = shape.__dict__.get(key)
     if found is None:
-        found = shape.__dict__["_writer"] = ContentWriter(shape)
+        found = shape.__dict__[key] = ContentWriter(shape, encoded)
     return found
 
 
@@ -51,7 +54,7 @@ def _at(path: str, name: str) -> str:
 class ContentWriter:
     """Writes the content of elements of one complex type."""
 
-    def __init__(self, shape: ComplexType) -> None:
+    def __init__(self, shape: ComplexType, encoded: bool = False) -> None:
         self.shape = shape
         self.attributes = [
             (use.name, f"{{{use.namespace}}}{use.name}" if use.namespace else use.name, codec(use.type), use)
@@ -60,7 +63,7 @@ class ContentWriter:
         ]
         self.value = codec(shape.simple) if shape.simple is not None else None
         self.fields: list[tuple[str, Field, Writer]] = [
-            (name, member, _field_writer(member)) for name, member in shape.fields.items()
+            (name, member, _field_writer(member, encoded)) for name, member in shape.fields.items()
         ]
         self.known = {name for name, _, _ in self.fields} | {name for name, _, _, _ in self.attributes}
         self.known |= {VALUE_KEY, TYPE_KEY}
@@ -118,14 +121,16 @@ class ContentWriter:
                 raise EncodeProblem(path or self.shape.type_name, f"needs one of: {names}")
 
 
-def _field_writer(member: Field) -> Writer:
+def _field_writer(member: Field, encoded: bool) -> Writer:
     tag = member.clark
     nillable = member.nillable
     shape = member.shape
     if member.group is not None:
         assert isinstance(shape, ComplexType)
-        return _group_writer(shape)
-    single = _element_writer(tag, shape, nillable)
+        return _group_writer(shape, encoded)
+    if member.array is not None:
+        return _array_writer(tag, shape)
+    single = _element_writer(tag, shape, nillable, encoded)
     if not member.is_list:
         return single
 
@@ -141,24 +146,25 @@ def _field_writer(member: Field) -> Writer:
     return write_list
 
 
-def _group_writer(item: ComplexType) -> Writer:
+def _group_writer(item: ComplexType, encoded: bool) -> Writer:
     """A repeated model group: each item's members are written inline, in the parent element."""
 
     def write_group(parent: Any, value: Any, path: str) -> None:
         items = value if isinstance(value, list) else [value]
-        content = writer(item)
+        content = writer(item, encoded)
         for index, entry in enumerate(items):
             content.content(parent, entry, f"{path}[{index}]")
 
     return write_group
 
 
-def _element_writer(tag: str, shape: XsdType, nillable: bool) -> Writer:
+def _element_writer(tag: str, shape: XsdType, nillable: bool, encoded: bool = False) -> Writer:
     if isinstance(shape, SimpleType):
         simple = codec(shape)
+        named = type_name(shape) if encoded else None
 
         def write_simple(parent: Any, value: Any, path: str) -> None:
-            child = etree.SubElement(parent, tag)
+            child = typed_child(parent, tag, named) if named else etree.SubElement(parent, tag)
             if value is None:
                 _nil(child, nillable, path)
                 return
@@ -174,8 +180,9 @@ def _element_writer(tag: str, shape: XsdType, nillable: bool) -> Writer:
             _nil(etree.SubElement(parent, tag), nillable, path)
             return
         chosen = _variant(shape, value, path)
-        child = _child(parent, tag, shape, chosen)
-        writer(chosen).content(child, value, path)
+        named = chosen.name if chosen is not shape or encoded else ""
+        child = typed_child(parent, tag, named) if named else etree.SubElement(parent, tag)
+        writer(chosen, encoded).content(child, value, path)
 
     return write_complex
 
@@ -203,23 +210,32 @@ def _variant(declared: ComplexType, value: Any, path: str) -> ComplexType:
     return chosen
 
 
-def _child(parent: Any, tag: str, declared: ComplexType, chosen: ComplexType) -> Any:
-    if chosen is declared or not chosen.name:
-        return etree.SubElement(parent, tag)
-    namespace, _, local = chosen.name[1:].partition("}") if chosen.name.startswith("{") else ("", "", chosen.name)
-    prefix = next((p for p, ns in parent.nsmap.items() if ns == namespace and p), None)
-    nsmap = None
-    if prefix is None and namespace:
-        prefix = "ns-t"
-        nsmap = {prefix: namespace}
-    child = etree.SubElement(parent, tag, nsmap=nsmap)
-    child.set(XSI_TYPE, f"{prefix}:{local}" if namespace else local)
-    return child
+def _array_writer(tag: str, item: XsdType) -> Writer:
+    """A list as a SOAP-ENC array (SOAP 1.1 §5.4.2): one element typed ``soapenc:Array`` whose ``soapenc:arrayType``
+    names the item type and the size, the items as ``item`` elements (their names are not significant), each typed
+    with ``xsi:type``."""
+    single = _element_writer("item", item, True, encoded=True)
+    item_name = type_name(item)
+
+    def write_array(parent: Any, value: Any, path: str) -> None:
+        if value is None:
+            etree.SubElement(parent, tag).set(XSI_NIL, "true")
+            return
+        if not isinstance(value, list):
+            raise EncodeProblem(path, "must be a list")
+        child = typed_child(parent, tag, ARRAY, item_name)
+        child.set(ARRAY_TYPE, f"{qname_text(child, item_name)}[{len(value)}]")
+        for index, entry in enumerate(value):
+            single(child, entry, f"{path}[{index}]")
+
+    return write_array
 
 
-def write_value(parent: Any, tag: str, shape: XsdType, value: Any, path: str, nillable: bool = True) -> None:
-    """Write one element ``tag`` of type ``shape`` holding ``value`` under ``parent``."""
-    _element_writer(tag, shape, nillable)(parent, value, path)
+def write_value(
+    parent: Any, tag: str, shape: XsdType, value: Any, path: str, nillable: bool = True, encoded: bool = False
+) -> None:
+    """Write one element ``tag`` of type ``shape`` holding ``value`` under ``parent`` (typed when ``encoded``)."""
+    _element_writer(tag, shape, nillable, encoded)(parent, value, path)
 
 
 def write_generic(parent: Any, name: str, value: Any) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 from lxml import etree
 
+from adapter.contract.builtins import XSD
 from adapter.contract.port import HEADER_KEY, SOAP11_ENV, SOAP12_ENV, BoundOperation, MessageShape
-from adapter.contract.xsd import ComplexType, XsdType
+from adapter.contract.xsd import ComplexType, XsdType, namespace_of
 from adapter.exceptions import BackendContractViolation, BackendFault, BackendProtocolError
 from adapter.exchange.decoder import ContractViolation, Report, decode, generic, path_of, reader
 from adapter.exchange.encoder import write_value, writer
-from adapter.exchange.soapenc import EncodingProblem, resolve
+from adapter.exchange.soapenc import ENCODING_STYLE, SOAP_ENC, EncodingProblem, resolve, type_name
 from adapter.mapping.faults import Fault
 from adapter.settings import XmlLimits
 
@@ -41,11 +42,18 @@ class OperationExchange:
     def _nsmap(self) -> dict[str | None, str]:
         names: dict[str | None, str] = {"soap-env": self.env}
         found = _namespaces(self.operation.input)
-        if XSI in found:
-            names["xsi"] = XSI
-        for index, namespace in enumerate(sorted(found - {XSI})):
+        if self._encoded_request:
+            found |= {XSI, XSD, SOAP_ENC} | _type_namespaces(self.operation.input)
+        fixed = {XSI: "xsi", XSD: "xsd", SOAP_ENC: "soapenc"}
+        for namespace in sorted(found & set(fixed)):
+            names[fixed[namespace]] = namespace
+        for index, namespace in enumerate(sorted(found - set(fixed))):
             names[f"ns{index}"] = namespace
         return names
+
+    @cached_property
+    def _encoded_request(self) -> bool:
+        return self.operation.input.message.body.encoded
 
     def envelope(self, payload: dict[str, Any]) -> Any:
         """The request Envelope for ``payload`` (plain data of the input message). Raises :class:`EncodeProblem`."""
@@ -57,10 +65,14 @@ class OperationExchange:
             writer(message.headers).content(header, headers, HEADER_KEY)
         body = etree.SubElement(root, f"{{{self.env}}}Body")
         content = {k: v for k, v in payload.items() if k != HEADER_KEY}
+        encoded = self._encoded_request
         if message.root is not None:
-            write_value(body, message.root.clark, message.body, content, "", nillable=False)
+            write_value(body, message.root.clark, message.body, content, "", nillable=False, encoded=encoded)
         else:
-            writer(message.body).content(body, content, "")
+            writer(message.body, encoded).content(body, content, "")
+        if encoded:
+            for entry in body:  # SOAP 1.1 §4.1.1: the rules the entries are serialized by
+                entry.set(f"{{{self.env}}}{ENCODING_STYLE}", SOAP_ENC)
         return root
 
     def http_headers(self) -> dict[str, str]:
@@ -217,6 +229,19 @@ def _namespaces(message: MessageShape) -> set[str]:
             found.update(t.name[1:].partition("}")[0] for t in shape.variants.values() if t.name.startswith("{"))
     if needs_xsi:
         found.add(XSI)
+    return found
+
+
+def _type_namespaces(message: MessageShape) -> set[str]:
+    """The namespaces of the named types an encoded request may write in ``xsi:type`` (SOAP 1.1 §5.1)."""
+    found: set[str] = set()
+    for shape in _walk([message.body], set()):
+        for member in shape.fields.values():
+            found.add(namespace_of(member.shape.name))
+            if member.array is not None:
+                found.add(namespace_of(type_name(member.shape)))
+        found.add(namespace_of(shape.name))
+    found.discard("")
     return found
 
 

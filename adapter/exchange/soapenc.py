@@ -1,4 +1,4 @@
-"""SOAP 1.1 §5 encoding of replies: references resolved before the reply is decoded.
+"""SOAP 1.1 §5 encoding: references of replies resolved before they are decoded, and the typing of requests.
 
 A value may be written once, as an independent element with an ``id`` (Axis writes ``<multiRef id="id0">`` next to
 the operation's wrapper), and referred to by accessors with ``href="#id0"`` (§5.4.1). :func:`resolve` replaces
@@ -19,13 +19,30 @@ import copy
 import re
 from typing import Any
 
+from lxml import etree
+
+from adapter.contract.builtins import XSD
 from adapter.contract.port import SOAP11_ENV, SOAP12_ENV
-from adapter.contract.xsd import SOAP_ENC
+from adapter.contract.xsd import SOAP_ENC, ComplexType, XsdType
 from adapter.settings import XmlLimits
 
-__all__ = ["ARRAY_TYPE", "SOAP_ENC", "EncodingProblem", "array_problem", "resolve"]
+__all__ = [
+    "ARRAY",
+    "ARRAY_TYPE",
+    "ENCODING_STYLE",
+    "SOAP_ENC",
+    "EncodingProblem",
+    "array_problem",
+    "qname_text",
+    "resolve",
+    "type_name",
+    "typed_child",
+]
 
+ARRAY = f"{{{SOAP_ENC}}}Array"
 ARRAY_TYPE = f"{{{SOAP_ENC}}}arrayType"
+ENCODING_STYLE = "encodingStyle"  # an attribute in the envelope's namespace (SOAP 1.1 §4.1.1)
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _ROOT = f"{{{SOAP_ENC}}}root"
 _OFFSET = f"{{{SOAP_ENC}}}offset"
 _POSITION = f"{{{SOAP_ENC}}}position"
@@ -122,3 +139,46 @@ def array_problem(element: Any, count: int) -> str | None:
     if total != count:
         return f"holds {count} items; its soapenc:arrayType {written} says {total}"
     return None
+
+
+# -- requests ---------------------------------------------------------------------------------------------------
+
+
+def type_name(shape: XsdType) -> str:
+    """The Clark name an encoded value's ``xsi:type`` gives (SOAP 1.1 §5.1: every value has a type): the type's
+    own name, an anonymous simple type's built-in, ``xsd:anyType`` for an anonymous complex type."""
+    if shape.name:
+        return shape.name
+    if isinstance(shape, ComplexType):
+        return f"{{{XSD}}}anyType"
+    return f"{{{XSD}}}{shape.builtin}"
+
+
+def typed_child(parent: Any, tag: str, named: str, *more: str) -> Any:
+    """A new element ``tag`` under ``parent`` typed ``xsi:type=named``; the namespaces of ``named`` and ``more``
+    (Clark names the caller writes as QName text) declared on it where the parent has no prefix for them."""
+    missing = [ns for ns in dict.fromkeys(_namespace(n) for n in (named, *more)) if ns and _prefix(parent, ns) is None]
+    nsmap = {f"ns-t{index}": namespace for index, namespace in enumerate(missing)} or None
+    child = etree.SubElement(parent, tag, nsmap=nsmap)
+    child.set(XSI_TYPE, qname_text(child, named))
+    return child
+
+
+def qname_text(element: Any, clark: str) -> str:
+    """``prefix:local`` for a Clark name, with a prefix in scope at ``element``."""
+    namespace = _namespace(clark)
+    local = clark.rpartition("}")[2]
+    if not namespace:
+        return local
+    prefix = _prefix(element, namespace)
+    if prefix is None:
+        raise ValueError(f"no prefix for {namespace} in scope")  # typed_child declares it: a defect of the caller
+    return f"{prefix}:{local}"
+
+
+def _namespace(clark: str) -> str:
+    return clark[1:].partition("}")[0] if clark.startswith("{") else ""
+
+
+def _prefix(element: Any, namespace: str) -> str | None:
+    return next((p for p, ns in element.nsmap.items() if ns == namespace and p), None)
