@@ -112,7 +112,7 @@ def test_multirefs_may_come_in_any_order_and_before_the_wrapper(contract: Contra
     reply = envelope(
         ADDRESS_REF
         + BALANCE_REF
-        + f'<ns1:getCustomerResponse><getCustomerReturn href="#id0"/></ns1:getCustomerResponse>'
+        + '<ns1:getCustomerResponse><getCustomerReturn href="#id0"/></ns1:getCustomerResponse>'
         + VISITS_REF
         + CUSTOMER_REF
     )
