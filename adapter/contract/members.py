@@ -122,7 +122,7 @@ class _Flattener:
             self.substitution_group(element, optional=optional)
             return
         if isinstance(element.type, ComplexType) and element.type.is_soap_array:
-            self.add(array_field(element, choice))
+            self.add(array_field(element, choice, optional))
             return
         self.add(
             Field(
@@ -206,16 +206,16 @@ class _Flattener:
         )
 
 
-def array_field(element: Element, choice: Choice | None = None) -> Field:
-    """A SOAP-ENC array element as a list of its items: any number of them, the element itself being optional (the
-    encoding has no minimum size; an absent array and ``xsi:nil`` both read as ``None``)."""
+def array_field(element: Element, choice: Choice | None = None, optional: bool = False) -> Field:
+    """A SOAP-ENC array element as a list of its items: any number of them. ``min_occurs`` says whether the element
+    must be there (an empty array is ``[]``); it may always be nil (SOAP 1.1 §5.1: any accessor may be NULL)."""
     array = element.type
     assert isinstance(array, ComplexType)
     return Field(
         name=element.name,
         shape=array_item(array),
         namespace=element.namespace,
-        min_occurs=0,
+        min_occurs=0 if optional else min(element.min_occurs, 1),
         max_occurs=None,
         nillable=True,
         element=element,

@@ -159,7 +159,13 @@ class ContentReader:
         self.any_attribute = shape.any_attribute is not None
         # Only the members whose count can break the contract are counted after each element.
         self.counted = [
-            (f.name, f.is_list, f.min_occurs, f.max_occurs, "element" if f.group is None else "group")
+            (
+                f.name,
+                f.is_list and f.array is None,
+                f.min_occurs,
+                f.max_occurs,
+                "element" if f.group is None else "group",
+            )
             for f in shape.fields.values()
             if (f.min_occurs > 0 and (f.choice is None or not f.choice.required)) or (f.is_list and f.max_occurs)
         ]
