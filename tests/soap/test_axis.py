@@ -182,6 +182,12 @@ def test_a_bean_with_arrays_round_trips(facade: Facade) -> None:
     assert _json(facade.api.put("/v1/save", json={"in0": sent})) == {"saveReturn": sent}
 
 
+def test_openapi_shows_soap_enc_arrays_as_arrays(facade: Facade) -> None:
+    spec = facade.api.get("/openapi.json").json()
+    ok = spec["paths"]["/v1/tags"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"type": "array", "items": {"type": "string"}} in ok["properties"]["listTagsReturn"]["anyOf"]
+
+
 def test_the_declared_fault_is_the_mapped_problem(facade: Facade) -> None:
     """A Java exception (UnknownCustomerFault), declared with type=: the rule's problem, its detail as an object;
     nothing of Axis's stack trace or host name reaches the caller."""

@@ -105,3 +105,23 @@ def test_openapi_shows_xsd_enumerations_unless_a_transform_changes_the_values() 
     assert "enum" not in leaf_schema(status, (build("lower"),), inbound=False)
     mapped = leaf_schema(status, (build({"map": {"ACTIVE": "enabled", "BLOCKED": "blocked"}}),), inbound=False)
     assert mapped["enum"] == ["blocked", "enabled"]
+
+
+def test_soap_enc_arrays_are_scaffolded_as_lists(tmp_path: Path) -> None:
+    """An rpc/encoded contract as Axis 1.4 writes it: SOAP-ENC arrays are JSON lists (``each`` for arrays of beans),
+    not their encoding attributes, and the fault declared with type= gets its rule."""
+    wsdl = ROOT / "tests" / "wsdl" / "axis-customers.wsdl"
+    contract = load_contract(wsdl)
+    target = Target("axis-customers.wsdl", contract.service, contract.port, "1.1", contract.address, "x.wsdl")
+    file = tmp_path / "axis.yaml"
+    file.write_text(scaffold(target, contract.operations.values()))
+    text = file.read_text()
+    assert not any(word in text for word in ("arrayType", "offset", "href"))
+    data = yaml.safe_load(text)
+    routes = routes_by_operation(data)
+    assert routes["listTags"]["response"] == {"listTagsReturn": "listTagsReturn"}
+    assert routes["twins"]["response"]["twinsReturn"]["each"] == "twinsReturn"
+    assert routes["getCustomer"]["response"]["getCustomerReturn"]["fields"]["tags"] == "tags"
+    assert [rule["fault"] for rule in data["errors"]] == ["UnknownCustomerFault"]
+    binding = load_binding(file, wsdl.parent, None)
+    assert len(binding.mapping.routes) == 5
