@@ -9,7 +9,8 @@ and elements in the wrong namespace. Sequence order is not checked.
 
 Plain data: a dict per complex element; a repeated element is always a list; ``xsi:nil`` is ``None`` and an absent
 element is left out; simple content is ``_value``; a derived type says its name in ``_type``; a repeated model
-group is a list of objects (see :mod:`adapter.contract.members`).
+group is a list of objects (see :mod:`adapter.contract.members`); a SOAP-ENC array is a list of its items (SOAP 1.1
+§5.4.2), whose references :mod:`.soapenc` has resolved before.
 
 A problem is reported to a :class:`Report`: raised at once (strict), or collected and logged while decoding goes on
 (``validate_replies: warn``).
