@@ -101,6 +101,9 @@ def _in_children(shape: ComplexType, depth: int, budget: Budget) -> dict[str, Ru
             out[name] = unique(camel(name), json_names)
     for name, child in members(shape).items():
         required = child.min_occurs > 0
+        if required and child.array is not None and not budget.take(depth):
+            out[name] = {"value": []}  # SOAP 1.1 §5.4.2: an array may be empty, which ends a recursion here
+            continue
         if required and depth > REQUIRED_DEPTH:
             break  # the checker names what is left unmapped
         if not required and not budget.take(depth):

@@ -1,7 +1,7 @@
 """Write mapping files as YAML that reads like the hand-written ones: block style, short rules on one line.
 
-PyYAML's dumper would quote, reorder and wrap; this writes only what a mapping needs (strings, numbers, booleans,
-nested mappings) and quotes a string exactly when YAML would read it as something else.
+PyYAML's dumper would quote, reorder and wrap; this writes only what a mapping needs (strings, numbers, booleans, the
+empty list, nested mappings) and quotes a string exactly when YAML would read it as something else.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def scalar(value: Any, *, flow: bool = False) -> str:
         return str(value)
     if value is None:
         return "null"
+    if isinstance(value, list) and not value:
+        return "[]"  # the one list a scaffold writes: an empty SOAP-ENC array ending a recursion
     text = str(value)
     plain = (_PLAIN if flow else _PLAIN_BLOCK).match(text) and text.lower() not in _SPECIAL
     return text if plain else json.dumps(text)  # a JSON string is a valid YAML double-quoted scalar
