@@ -125,3 +125,26 @@ def test_soap_enc_arrays_are_scaffolded_as_lists(tmp_path: Path) -> None:
     assert [rule["fault"] for rule in data["errors"]] == ["UnknownCustomerFault"]
     binding = load_binding(file, wsdl.parent, None)
     assert len(binding.mapping.routes) == 5
+
+
+def test_a_recursion_through_soap_enc_arrays_ends_with_an_empty_array() -> None:
+    """A group holding an array of groups (omniture's segments): past the budget the required array is ``[]``, which
+    the encoding allows (SOAP 1.1 §5.4.2), rather than a required element left unmapped."""
+    from adapter.contract.xsd import ComplexType, Element, ModelGroup, SimpleType
+    from adapter.tooling import templates, yamltext
+
+    array = ComplexType(id="enc", name="{http://schemas.xmlsoap.org/soap/encoding/}Array")
+    group = ComplexType(id="{urn:x}Group", name="{urn:x}Group")
+    groups = ComplexType(
+        id="{urn:x}ArrayOfGroup", name="{urn:x}ArrayOfGroup", base=array, array_item=group, array_type="x:Group[]"
+    )
+    text = SimpleType(id="s", builtin="string")
+    group.content = ModelGroup("sequence", [Element("name", text), Element("groups", groups)])
+    root = ComplexType(id="in", content=ModelGroup("sequence", [Element("group", group)]))
+    rule: Any = templates.request(root, "body", None, templates.Budget(3, 100))["group"]
+    depth = 0
+    while "each" in rule.get("fields", {}).get("groups", {}) or "from" in rule:
+        rule = rule["fields"]["groups"]
+        depth += 1
+    assert depth >= 1 and rule["fields"]["groups"] == {"value": []}
+    assert "groups: { value: [] }" in "\n".join(yamltext.mapping({"groups": {"value": []}}, 0))
