@@ -58,9 +58,7 @@ class ServedService:
         self.compiled = compiled
         self.backend = backend
         namespace = bindings.namespace
-        self.messages = {
-            name: ServedMessages.of(contract.operations[name], namespace) for name in bindings.operations
-        }
+        self.messages = {name: ServedMessages.of(contract.operations[name], namespace) for name in bindings.operations}
         self.header_tags = frozenset(tag for messages in self.messages.values() for tag in messages.header_tags)
         self.servers = {version: driver.SpyneServer(self._application(version)) for version in bindings.versions}
 
@@ -94,7 +92,9 @@ class ServedService:
     def _application(self, version: str) -> Application:
         methods = {f"op_{index}": self._spyne_method(name) for index, name in enumerate(self.bindings.operations)}
         service = type(self.bindings.service, (ServiceBase,), methods)
-        dispatch = {bound.input: f"{{{self.bindings.namespace}}}{name}" for name, bound in self.bindings.operations.items()}
+        dispatch = {
+            bound.input: f"{{{self.bindings.namespace}}}{name}" for name, bound in self.bindings.operations.items()
+        }
         protocol = _PROTOCOLS[version]
         app = Application(
             [service],

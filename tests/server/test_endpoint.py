@@ -127,7 +127,10 @@ def test_many_attributes_are_refused_by_the_limit(served: Served) -> None:
     ("body", "problem"),
     [
         (GET.replace("PAY-000001", ""), "GetPaymentOrder/PaymentOrderId: shorter than 1"),
-        (GET.replace("PaymentOrderId>", "OrderId>"), "GetPaymentOrder/OrderId: is not an element the contract declares here"),
+        (
+            GET.replace("PaymentOrderId>", "OrderId>"),
+            "GetPaymentOrder/OrderId: is not an element the contract declares here",
+        ),
         (
             GET.replace("<po:PaymentOrderId>PAY-000001</po:PaymentOrderId>", ""),
             "GetPaymentOrder: lacks the required element PaymentOrderId",
