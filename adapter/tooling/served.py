@@ -21,7 +21,7 @@ from adapter.contract.port import HEADER_KEY, BoundOperation
 from adapter.contract.xsd import ComplexType, SimpleType
 from adapter.tooling import faults as fault_rules
 from adapter.tooling import templates, yamltext
-from adapter.tooling.naming import Verb, camel, kebab, looks_like_id, parse_operation
+from adapter.tooling.naming import Verb, kebab, looks_like_id, parse_operation
 from adapter.tooling.scaffold import Limits
 from adapter.tooling.templates import Budget, Rule, step
 
