@@ -13,11 +13,14 @@ Every reply validates against the contract's XSD, read by xmlschema.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -382,3 +385,41 @@ def test_a_reply_that_breaks_the_contract_is_a_server_fault_without_backend_text
     reply = post(treasury, body, AUDIT_BLOCK)
     assert fault_of(reply) == (f"{{{SOAP11}}}Server", "Invalid backend reply")
     assert "10.0.0.7" not in reply.text and "secret" not in reply.text
+
+
+# -- node-soap ----------------------------------------------------------------------------------------------------
+
+NODE = Path(__file__).parent / "node"
+
+
+def node_soap(treasury: Treasury, operation: str, args: dict[str, Any], header: str = "") -> dict[str, Any]:
+    """One call by node-soap (tests/server/node/call.js), built from the original WSDL file."""
+    node = shutil.which("node")
+    if node is None or not (NODE / "node_modules" / "soap").is_dir():
+        pytest.skip("node-soap is not installed: run `npm ci --prefix tests/server/node` (make test tries to)")
+    command = [node, str(NODE / "call.js"), str(CONTRACT), treasury.url, operation, json.dumps(args)]
+    done = subprocess.run([*command, header] if header else command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def test_node_soap_sends_a_derived_type_a_list_and_a_header_block(treasury: Treasury) -> None:
+    audit = f'<AuditHeader xmlns="{TR}"><UserId>u-node</UserId></AuditHeader>'
+    person = {
+        "attributes": {"xsi_type": {"type": "Person", "xmlns": TR}, "id": "n-1"},  # node-soap's way to xsi:type
+        "Name": "Grace Hopper",
+        "GivenName": "Grace",
+    }
+    registered = node_soap(treasury, "RegisterParty", {"Party": person, "Reference": "R-3"}, audit)
+    assert "result" in registered, registered
+    call = treasury.backend.calls[-1]
+    assert call["json"]["party"] == {"type": "Person", "id": "n-1", "name": "Grace Hopper", "givenName": "Grace"}
+    assert call["headers"]["x-audit-header-user-id"] == "u-node"
+    assert registered["result"]["Party"]["GivenName"] == "Grace"
+    assert_valid_reply(treasury.schema, registered["reply"].encode())
+    quoted = node_soap(treasury, "QuoteRate", {"Pair": "GBPUSD", "Tenors": "SPOT 3M"})
+    assert treasury.backend.calls[-1]["json"] == {"pair": "GBPUSD", "tenors": ["SPOT", "3M"]}
+    assert "<tns:Tenors>SPOT 3M</tns:Tenors>" in quoted["reply"], quoted["reply"]
+    refused = node_soap(treasury, "QuoteRate", {"Pair": "GBPUSD", "Tenors": "SOON"})
+    assert "Tenors: item 0: must match" in json.dumps(refused["fault"]), refused
