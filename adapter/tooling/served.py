@@ -90,7 +90,7 @@ def _flat(shape: ComplexType) -> bool:
 
 def _id_field(shape: ComplexType) -> str | None:
     for name, child in shape.fields.items():
-        if isinstance(child.shape, SimpleType) and not child.is_list and child.min_occurs > 0 and looks_like_id(name):
+        if isinstance(child.shape, SimpleType) and not child.is_list and child.required and looks_like_id(name):
             return name
     return None
 
