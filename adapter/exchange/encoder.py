@@ -171,7 +171,10 @@ def _element_writer(tag: str, shape: XsdType, nillable: bool) -> Writer:
 
     def write_complex(parent: Any, value: Any, path: str) -> None:
         if value is None:
-            _nil(etree.SubElement(parent, tag), nillable, path)
+            # Part 1 §3.3.4 (Element Locally Valid (Type) 2): an abstract type governs no element, nil ones
+            # included, so a nil element of an abstract type names a concrete one (the first) with xsi:type.
+            concrete = next(iter(shape.variants.values()), shape) if shape.abstract else shape
+            _nil(_child(parent, tag, shape, concrete), nillable, path)
             return
         chosen = _variant(shape, value, path)
         child = _child(parent, tag, shape, chosen)
