@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 BENCH_ARGS ?=
 
-.PHONY: demo test lint bench clean browser axis
+.PHONY: demo test lint bench clean browser node-soap axis
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 13) else "Python 3.11 or 3.12 is required (Spyne 2.14), found %d.%d; set PYTHON=..." % v)'
@@ -24,7 +24,7 @@ PORT ?= 8000
 demo: $(STAMP)
 	$(BIN)/adapter demo --port $(PORT)
 
-test: $(STAMP) browser axis
+test: $(STAMP) browser node-soap axis
 	$(BIN)/python -m pytest
 
 # tests/api/test_docs_offline.py loads /docs in headless Chromium. Installed here only when missing and only as root
@@ -41,6 +41,13 @@ axis:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libaxis-java \
 	    $$(command -v javac >/dev/null 2>&1 || echo default-jdk-headless) >/dev/null; } || \
 	  echo "could not install libaxis-java or a JDK: the Axis 1.4 test will skip" >&2
+
+# tests/server/test_treasury.py also calls a served contract with node-soap (tests/server/node): installed here when
+# npm is there; elsewhere that test skips, saying why.
+node-soap:
+	@[ -d tests/server/node/node_modules/soap ] || ! command -v npm >/dev/null 2>&1 || \
+	  npm ci --prefix tests/server/node --no-audit --no-fund >/dev/null 2>&1 || \
+	  echo "could not install node-soap: its served-contract test will skip" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check adapter tests bench

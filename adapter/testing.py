@@ -117,15 +117,20 @@ def body_payloads(envelope: bytes) -> list[etree._Element]:
 
 
 def assert_valid_reply(schema: xmlschema.XMLSchemaBase, envelope: bytes) -> None:
-    """Assert that every Body child of ``envelope`` validates against ``schema`` (a Fault's detail entries too)."""
+    """Assert that every Body child of ``envelope`` validates against ``schema`` (a Fault's detail entries too).
+    ``xsi:type`` values are resolved with the namespace prefixes in scope where they stand."""
     payloads = body_payloads(envelope)
     assert payloads, "SOAP Body is empty"
     for payload in payloads:
         if etree.QName(payload).localname == "Fault" and etree.QName(payload).namespace in SOAP_ENVELOPES:
             for entry in _fault_detail_entries(payload):
-                schema.validate(entry)
+                schema.validate(entry, namespaces=_in_scope(entry))
         else:
-            schema.validate(payload)
+            schema.validate(payload, namespaces=_in_scope(payload))
+
+
+def _in_scope(element: etree._Element) -> dict[str, str]:
+    return {prefix or "": uri for prefix, uri in element.nsmap.items()}
 
 
 def _fault_detail_entries(fault: etree._Element) -> list[etree._Element]:

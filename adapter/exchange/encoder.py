@@ -177,14 +177,22 @@ def _element_writer(tag: str, shape: XsdType, nillable: bool, encoded: bool = Fa
 
     def write_complex(parent: Any, value: Any, path: str) -> None:
         if value is None:
-            _nil(etree.SubElement(parent, tag), nillable, path)
+            # Part 1 §3.3.4 (Element Locally Valid (Type) 2): an abstract type governs no element, nil ones
+            # included, so a nil element of an abstract type names a concrete one (the first) with xsi:type.
+            concrete = next(iter(shape.variants.values()), shape) if shape.abstract else shape
+            _nil(_typed(parent, tag, shape, concrete, encoded), nillable, path)
             return
         chosen = _variant(shape, value, path)
-        named = chosen.name if chosen is not shape or encoded else ""
-        child = typed_child(parent, tag, named) if named else etree.SubElement(parent, tag)
-        writer(chosen, encoded).content(child, value, path)
+        writer(chosen, encoded).content(_typed(parent, tag, shape, chosen, encoded), value, path)
 
     return write_complex
+
+
+def _typed(parent: Any, tag: str, declared: ComplexType, chosen: ComplexType, encoded: bool) -> Any:
+    """The element for a value of ``chosen``: typed with ``xsi:type`` when that is not the declared type, and every
+    named type when ``encoded`` (SOAP 1.1 §5.1)."""
+    named = chosen.name if chosen is not declared or encoded else ""
+    return typed_child(parent, tag, named) if named else etree.SubElement(parent, tag)
 
 
 def _nil(child: Any, nillable: bool, path: str) -> None:

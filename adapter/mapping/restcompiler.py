@@ -22,6 +22,27 @@ from adapter.mapping.southbound import REPLY_ROOTS, RestErrorRule, RestOperation
 
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
 _BODY_LESS = ("GET", "DELETE")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2
+# Headers that frame the message or the connection, or that the adapter sets (RFC 9110 §7.6.1, §8.6, §10.1.1):
+# a mapping that set them could desynchronise the connection or lie about the body.
+_RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "expect",
+        "accept",
+        "traceparent",
+        "tracestate",
+    }
+)
 
 
 @dataclass
@@ -63,6 +84,9 @@ class RestCompiler(Compiler):
         soap_input = signature.input_shape
         output = signature.output_shape or EMPTY
         query, _ = self._out_plans(operation.query, soap_input, loc + ("query",))
+        headers, _ = self._out_plans(operation.headers, soap_input, loc + ("headers",))
+        for name in operation.headers:
+            self._header_name(name, loc + ("headers", name))
         body = None
         if operation.body is not None:
             if operation.method in _BODY_LESS:
@@ -76,6 +100,7 @@ class RestCompiler(Compiler):
             method=operation.method,
             path=self._path(operation.path, soap_input, loc + ("path",)),
             query=query,
+            headers=headers,
             body=body,
             response=response,
             errors=own + shared,
@@ -103,6 +128,12 @@ class RestCompiler(Compiler):
         if found is not None and (not isinstance(found.shape, SimpleType) or found.is_list or not found.required):
             self.problem(loc, f"{{{name}}} must be a required single value of the SOAP request")
         return source
+
+    def _header_name(self, name: str, loc: Loc) -> None:
+        if not _TOKEN.fullmatch(name):
+            self.problem(loc, f"{name!r} is not an HTTP header name (RFC 9110 §5.1: a token)", key=True)
+        elif name.lower() in _RESERVED_HEADERS:
+            self.problem(loc, f"{name} is set by the adapter itself and cannot be mapped", key=True)
 
     # -- error rules --------------------------------------------------------------------------------------
 

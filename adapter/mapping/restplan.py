@@ -27,16 +27,19 @@ from adapter.mapping.errors import safe_message
 from adapter.mapping.paths import MISSING, SourcePath
 
 _MOVES_PATH = re.compile(r"[/\\?#\x00-\x1f\x7f-\x9f]")
+_HEADER_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # RFC 9110 §5.5: no CR, LF, NUL or other controls
 
 
 @dataclass(frozen=True)
 class HttpCall:
-    """An HTTP request to make, as plain data: ``query`` in order, ``body`` JSON-ready (``None``: no body)."""
+    """An HTTP request to make, as plain data: ``query`` in order, ``headers`` to add, ``body`` JSON-ready
+    (``None``: no body)."""
 
     method: str
     path: str
     query: tuple[tuple[str, str], ...] = ()
     body: Any = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class CompiledCall:
     method: str
     path: tuple[PathPart, ...]
     query: tuple[OutPlan, ...] = ()
+    headers: tuple[OutPlan, ...] = ()
     body: tuple[OutPlan, ...] | None = None
     response: tuple[InPlan, ...] = ()
     errors: tuple[FaultPlan, ...] = ()
@@ -98,7 +102,8 @@ def http_call(call: CompiledCall, soap_input: Mapping[str, Any]) -> HttpCall:
     path = "".join(part.text if part.source is None else _segment(part.source, soap_input) for part in call.path)
     query = tuple(_query(build_response(call.query, soap_input)))
     body = build_response(call.body, soap_input) if call.body is not None else None
-    return HttpCall(method=call.method, path=path, query=query, body=body)
+    headers = tuple(_headers(build_response(call.headers, soap_input))) if call.headers else ()
+    return HttpCall(method=call.method, path=path, query=query, body=body, headers=headers)
 
 
 def soap_output(call: CompiledCall, reply: HttpReply, soap_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,6 +162,33 @@ def _query(values: Mapping[str, Any]) -> list[tuple[str, str]]:
             if item is not None and item is not MISSING and not isinstance(item, (dict, list)):
                 pairs.append((name, text(item)))
     return pairs
+
+
+def _headers(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Header values from the SOAP input: absent ones are left out, a list is joined with ``, `` (RFC 9110 §5.3),
+    and a value that would end the header or is not Latin-1 text is refused with a Client fault naming it."""
+    pairs = []
+    problems = []
+    for name, value in values.items():
+        items = [item for item in (value if isinstance(value, list) else [value]) if item is not None]
+        if value is MISSING or not items or any(isinstance(item, (dict, list)) for item in items):
+            continue
+        joined = ", ".join(text(item) for item in items)
+        if _HEADER_BREAKS.search(joined) or not joined.isascii() and not _latin1(joined):
+            problems.append(FieldProblem(name, "cannot be sent as an HTTP header value"))
+            continue
+        pairs.append((name, joined.strip(" \t")))
+    if problems:
+        raise RequestValidationError(problems)
+    return pairs
+
+
+def _latin1(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def text(value: Any) -> str:

@@ -15,8 +15,10 @@ onto an HTTP call::
           - {status: 404, fault: PaymentOrderNotFound, reason: body.message,
              detail: {PaymentOrderId: input.PaymentOrderId}}
 
-Query and body templates read the SOAP input (``Creditor.IBAN``); response and fault detail templates build the
-SOAP output or a declared fault's detail element from the reply document ``{body, headers, status, input}``.
+Query, header and body templates read the SOAP input (``Creditor.IBAN``; the declared SOAP header blocks under
+``_header``: ``_header.AuditHeader.UserId``); response and fault detail templates build the SOAP output (its header
+blocks under ``_header``) or a declared fault's detail element from the reply document ``{body, headers, status,
+input}``.
 """
 
 from __future__ import annotations
@@ -81,6 +83,11 @@ class RestOperation(Strict):
     method: HttpMethod
     path: str = Field(description="Path template below the backend URL; `{X.Y}` is a path in the SOAP input.")
     query: dict[str, Template] = Field(default_factory=dict, description="Query parameter ← SOAP input.")
+    headers: dict[str, Template] = Field(
+        default_factory=dict,
+        description="HTTP request header ← SOAP input (a header block: `_header.AuditHeader.UserId`) or a constant "
+        "(`{value: ...}`).",
+    )
     body: dict[str, Template] | None = Field(default=None, description="JSON body member ← SOAP input.")
     response: dict[str, Template] = Field(
         default_factory=dict,
@@ -115,7 +122,7 @@ def known_keys(place: tuple[Any, ...]) -> list[str]:
     cls = by_parent.get(parent, Rule)
     if len(names) >= 2 and names[-2] == "operations":
         cls = RestOperation
-    elif len(names) >= 2 and names[-2] in ("query", "body", "response", "detail", "fields"):
+    elif len(names) >= 2 and names[-2] in ("query", "headers", "body", "response", "detail", "fields"):
         cls = Rule
     return [info.alias or key for key, info in cls.model_fields.items()]
 

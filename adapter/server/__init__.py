@@ -2,7 +2,7 @@
 
     soap = serve_contracts(load_project(...).served, settings)   # soap.routes: one Starlette route per contract
 
-Layout: :mod:`.types` (Spyne classes from the contract), :mod:`.schema` (the contract's XSD as validator),
+Layout: :mod:`.messages` (Body entries and header blocks read and written by the contract model),
 :mod:`.protocol` (Spyne's SOAP 1.1/1.2 held to the contract), :mod:`.driver` (Spyne fed the parsed envelope),
 :mod:`.service` (the Spyne applications over the REST backend), :mod:`.endpoint` (HTTP: one parse, size, version,
 SOAPAction), :mod:`.envelope` (SOAP's own rules), :mod:`.wsse`, :mod:`.wsdl`, :mod:`.workers` (threads for large
@@ -23,7 +23,6 @@ from adapter.outbound.client import HttpClient
 from adapter.project import ServedBinding
 from adapter.rest.client import RestBackend
 from adapter.server.endpoint import SoapEndpoint
-from adapter.server.schema import load_schema
 from adapter.server.service import ServedService
 from adapter.server.workers import Workers
 from adapter.server.wsdl import PublicAddress, ServedWsdl
@@ -58,7 +57,7 @@ def endpoint(
     )
     observer = telemetry.backend(PurePath(binding.service.file).stem, contract.service, spec.url)
     backend = RestBackend(spec.url, http, json_limits=settings.json_limits, observer=observer)
-    service = ServedService(contract, bindings, binding.service, backend, load_schema(contract.path, _CONTRACT_LIMITS))
+    service = ServedService(contract, bindings, binding.service, backend)
     wsdl = ServedWsdl(contract.path, bindings.service, bindings.ports, _CONTRACT_LIMITS)
     path = binding.service.model.endpoint.path
     guard = None

@@ -6,7 +6,8 @@ most once; the body is read up to the XML size limit (413 and a Client fault abo
 (UTF-8, or UTF-16 with a byte order mark; the Content-Type charset and the XML declaration must agree) and parsed
 once by the hardened parser (:mod:`adapter.xml`). Every later step works on that one tree: the envelope's structure
 and mustUnderstand headers (:mod:`.envelope`), the client certificate and the UsernameToken (:mod:`.wsse`), the Body
-entry's operation and its SOAPAction, Spyne's reading of it (:mod:`.driver`), the REST call and the reply.
+entry's operation and its SOAPAction, Spyne's dispatch (:mod:`.driver`), the contract model's reading of the Body
+entry and header blocks (:mod:`.messages`), the REST call and the reply.
 
 Bodies (and backend replies) from ``offload_bytes`` on are parsed and mapped in the endpoints' own worker threads
 (:mod:`.workers`), so a large valid request never stalls the event loop; the REST call itself is awaited there.
@@ -53,6 +54,7 @@ class Message:
     """A request parsed and vetted up to its credentials."""
 
     envelope: etree._Element
+    header: etree._Element | None
     body: etree._Element
     version: str
     caller: str | None  # the client certificate's subject
@@ -142,16 +144,18 @@ class SoapEndpoint:
         envelope.check_understood(header, version, self._processed)
         subject = self.cert_gate.check(headers) if self.cert_gate is not None else None
         token = self.guard.verify(header) if self.guard is not None else None  # before the Body says anything
-        return Message(root, soap_body, version, subject, token)
+        return Message(root, header, soap_body, version, subject, token)
 
     def _processed(self, block: etree._Element) -> bool:
-        return block.tag == f"{{{WSSE}}}Security" and self.guard is not None
+        """Header blocks processed here: the UsernameToken's, and the ones the contract declares (read by the
+        contract model and handed to the mapping)."""
+        return (block.tag == f"{{{WSSE}}}Security" and self.guard is not None) or block.tag in self.service.header_tags
 
     def _read(self, message: Message, actions: list[str]) -> Incoming:
-        operation = envelope.operation_of(message.body, self.operations)
+        operation, entry = envelope.operation_of(message.body, self.operations)
         for action in actions:
             envelope.check_action(action, operation, message.version)
-        return self.service.read(message.version, message.envelope)
+        return self.service.read(message.version, message.envelope, entry, message.header)
 
     async def close(self) -> None:
         await self.service.backend.close()

@@ -73,15 +73,17 @@ def must_understand(block: etree._Element, env: str) -> bool:
     raise RequestError(f"the mustUnderstand of {etree.QName(block).localname} is not an xsd:boolean")
 
 
-def operation_of(body: etree._Element, operations: Mapping[str, BoundOperation]) -> BoundOperation:
-    """The operation the Body's one entry names (document/literal: the entry's element name)."""
+def operation_of(
+    body: etree._Element, operations: Mapping[str, BoundOperation]
+) -> tuple[BoundOperation, etree._Element]:
+    """The operation the Body's one entry names (document/literal: the entry's element name), and that entry."""
     entries = [child for child in body if isinstance(child.tag, str)]
     if len(entries) != 1:
         raise RequestError("the SOAP Body must hold exactly one element")
     operation = operations.get(entries[0].tag)
     if operation is None:
         raise RequestError(f"{etree.QName(entries[0]).localname} is not an operation of this service")
-    return operation
+    return operation, entries[0]
 
 
 def check_action(declared: str, operation: BoundOperation, version: str) -> None:

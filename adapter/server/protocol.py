@@ -2,9 +2,11 @@
 
 What Spyne 2.14 does on its own and what these subclasses change:
 
-- Validation: ``validator="lxml"`` stays on (without it Spyne's own reading has an O(n²) attribute-count cost), but
-  the schema is the contract's (:mod:`adapter.server.schema`), not one Spyne derives from its classes: the contract
-  knows every facet. Replies are validated too; one that does not conform becomes a Server fault.
+- Reading and validation: Spyne neither validates nor reads the Body entry. It would validate against a schema
+  derived from its own classes and read values into them, which knows no ``xsd:list``, no derived type named by
+  ``xsi:type`` and no date offset. The contract model does both instead (:mod:`adapter.server.messages`).
+- Writing: the reply's Body entry (:class:`BodyEntry`) and a fault's detail come already written by the contract
+  model; Spyne puts them in its envelope.
 - Dispatch: Spyne finds a method by ``{application namespace}{name}``; a Body entry is mapped to its operation
   through the contract's bindings, so element names and operation names may differ.
 - Faults: written by :mod:`adapter.server.faults`, not by Spyne, whose SOAP 1.2 faults refuse an element detail
@@ -15,36 +17,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
 
 from lxml import etree
-from spyne import Fault
+from spyne import AnyXml, Fault
 from spyne.protocol import ProtocolBase
 from spyne.protocol.soap import Soap11, Soap12
 
-from adapter.exceptions import AdapterError, BackendProtocolError, RequestError
+from adapter.exceptions import AdapterError, RequestError
 from adapter.server import faults
-from adapter.server.schema import ContractSchema
 
 log = logging.getLogger("adapter.server")
 
 
-@dataclass(frozen=True)
-class Detail:
-    """A declared fault's detail element, as a Spyne instance of the element's class."""
-
-    model: Any
-    instance: Any
-    name: str
-    namespace: str
+class BodyEntry(AnyXml):
+    """A Body entry written by the contract model (an lxml element), which Spyne appends as it is."""
 
 
 class SoapFault(Fault):
     """An :class:`AdapterError` on its way out through Spyne, with a declared fault's detail when it has one."""
 
-    def __init__(self, error: AdapterError, detail: Detail | None = None) -> None:
+    def __init__(self, error: AdapterError, detail: etree._Element | None = None) -> None:
         code = "Server" if faults.fault_code(error) == "Server" else "Client"
         super().__init__(faultcode=code, faultstring=faults.reason(error))
         self.error = error
@@ -56,22 +50,18 @@ class ServedProtocol(Soap11):
 
     version: ClassVar[str]
 
-    def __init__(self, schema: ContractSchema, dispatch: Mapping[str, str], **kwargs: Any) -> None:
-        self.schema = schema
+    def __init__(self, dispatch: Mapping[str, str], **kwargs: Any) -> None:
         self.dispatch = dispatch  # Body entry {ns}name → Spyne's method key
-        super().__init__(validator="lxml", **kwargs)
-
-    def set_validator(self, validator: Any) -> None:
-        super().set_validator(validator)
-        self.validate_document = self._validate_request
+        super().__init__(validator=None, **kwargs)
 
     def set_app(self, value: Any) -> None:
         ProtocolBase.set_app(self, value)  # not XmlDocument's: it would build a schema from Spyne's classes
 
-    def _validate_request(self, payload: etree._Element) -> None:
-        problem = self.schema.problem(payload)
-        if problem is not None:
-            raise SoapFault(RequestError(f"the request does not conform to the contract: {problem}"))
+    def to_parent(self, ctx: Any, cls: Any, inst: Any, parent: Any, ns: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(inst, etree._Element) and issubclass(cls, BodyEntry):
+            parent.append(inst)  # written by the contract model (adapter.server.messages)
+            return
+        super().to_parent(ctx, cls, inst, parent, ns, *args, **kwargs)
 
     def decompose_incoming_envelope(self, ctx: Any, message: Any = ProtocolBase.REQUEST) -> None:
         super().decompose_incoming_envelope(ctx, message)
@@ -84,13 +74,6 @@ class ServedProtocol(Soap11):
         except Exception:
             log.exception("cannot write the reply of %s", ctx.method_request_string)
             self._answer_with(ctx, message, AdapterError("the reply could not be written"))
-            return
-        if ctx.out_error is not None or message is not ProtocolBase.RESPONSE or not len(ctx.out_body_doc):
-            return
-        problem = self.schema.problem(ctx.out_body_doc[0])
-        if problem is not None:
-            log.error("reply of %s breaks the contract: %s", ctx.method_request_string, problem)
-            self._answer_with(ctx, message, BackendProtocolError(f"the reply does not conform: {problem}"))
 
     def _answer_with(self, ctx: Any, message: Any, error: AdapterError) -> None:
         ctx.out_error = SoapFault(error)
@@ -98,38 +81,24 @@ class ServedProtocol(Soap11):
         super().serialize(ctx, message)
 
     def fault_to_parent(self, ctx: Any, cls: Any, inst: Any, parent: Any, ns: Any, *args: Any, **kwargs: Any) -> None:
-        error, detail = self._translated(ctx, inst)
+        error, detail = self._translated(inst)
         faults.fault_element(error, self.version, detail, body=parent)
 
     schema_validation_error_to_parent = fault_to_parent
 
     def fault_to_http_response_code(self, fault: Any) -> str:
-        error, _ = self._translated(None, fault, with_detail=False)
+        error, _ = self._translated(fault)
         status = faults.http_status(error, self.version)
         return f"{status} {HTTPStatus(status).phrase}"
 
-    def _translated(self, ctx: Any, fault: Any, *, with_detail: bool = True) -> tuple[AdapterError, Any]:
+    def _translated(self, fault: Any) -> tuple[AdapterError, etree._Element | None]:
         if not isinstance(fault, SoapFault):
             code, text = str(fault.faultcode or "Server"), str(fault.faultstring or "")
             log.info("Spyne's own fault: %s: %s", code, text)  # its words stay in the log, never in the reply
             if code.startswith("Client"):
                 return RequestError("the request cannot be read as the contract says"), None
             return AdapterError("Spyne reported an error"), None
-        if fault.payload is None or not with_detail:
-            return fault.error, None
-        return self._detail(ctx, fault.error, fault.payload)
-
-    def _detail(self, ctx: Any, error: AdapterError, detail: Detail) -> tuple[AdapterError, Any]:
-        holder = etree.Element("holder")
-        self.to_parent(ctx, detail.model, detail.instance, holder, detail.namespace, detail.name)
-        problem = self.schema.problem(holder[0])
-        if problem is not None:
-            log.error("fault detail %s breaks the contract: %s", detail.name, problem)
-            replaced = BackendProtocolError(f"the fault detail does not conform: {problem}")
-            if ctx is not None:
-                ctx.transport.resp_code = self.fault_to_http_response_code(SoapFault(replaced))
-            return replaced, None
-        return error, holder[0]
+        return fault.error, fault.payload
 
 
 class ServedSoap11(ServedProtocol):

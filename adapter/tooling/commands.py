@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # zeep is imported by the commands that need it, so that `ada
     from adapter.contract.port import Contract
     from adapter.contract.wsdl import Definitions
     from adapter.intake import ContractStore
-    from adapter.tooling.scaffold import Scaffolder
+    from adapter.tooling.scaffold import Limits, Scaffolder
     from adapter.tooling.trial import Request
 
 _WSDL_DIR = click.option(
@@ -208,6 +208,12 @@ def fetch_command(url: str, output: Path | None, origins: tuple[str, ...], force
     show_default=True,
     help="Optional elements mapped per message, at most.",
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Write a served-contract mapping instead: the WSDL served to SOAP callers, each operation answered by one "
+    "REST call.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def scaffold_command(
     wsdl: Path,
@@ -218,6 +224,7 @@ def scaffold_command(
     wsdl_dir: Path | None,
     depth: int,
     max_fields: int,
+    serve: bool,
     force: bool,
 ) -> None:
     """Write a starting mapping for every operation of a WSDL, ready for `adapter check` and `adapter serve`.
@@ -227,9 +234,14 @@ def scaffold_command(
     else → POST), JSON names are the XSD names in camelCase, repeated elements are lists, and every required
     input element is mapped (path and query parameters for GET and DELETE, the JSON body otherwise).
 
+    With --serve the direction is the other one: the contract is served to SOAP callers at /soap/<service>, and
+    each operation is answered by one REST call (every input element and SOAP header block sent, every output
+    element built from the JSON reply, an error rule per declared fault).
+
     \b
-    Example:
+    Examples:
       adapter scaffold wsdl/calculator/calculator.wsdl -o mappings/calculator.yaml
+      adapter scaffold --serve wsdl/treasury.wsdl -o mappings/treasury-served.yaml
       adapter check mappings/calculator.yaml
     """
     from adapter.tooling import intake
@@ -248,9 +260,12 @@ def scaffold_command(
         texts = []
         for contract, names, target_file in zip(contracts, selections, _outputs(output, contracts), strict=True):
             if names:
-                texts.append(_scaffold_port(contract, names, reference, target_file, scaffolder))
+                if serve:
+                    texts.append(_scaffold_served(contract, names, reference, target_file, scaffolder.limits))
+                else:
+                    texts.append(_scaffold_port(contract, names, reference, target_file, scaffolder))
                 if target_file is not None:
-                    _write(target_file, texts[-1], force, len(names))
+                    _write(target_file, texts[-1], force, len(names), "operations" if serve else "routes")
     if output is None:
         click.echo("\n---\n".join(texts), nl=False)
     if reference.startswith(("./", "../")):
@@ -279,6 +294,24 @@ def _scaffold_port(
         return scaffold(target, [contract.operations[n] for n in names], scaffolder=scaffolder, advance=advance)
 
 
+def _scaffold_served(contract: Contract, names: list[str], reference: str, output: Path | None, limits: Limits) -> str:
+    from adapter.soap.bindings import service_bindings
+    from adapter.tooling import intake
+    from adapter.tooling.served import ServedTarget, render
+
+    service_bindings(contract)  # what cannot be served (rpc style, one-way operations) is refused here
+    target = ServedTarget(
+        wsdl=reference,
+        service=contract.service,
+        port=contract.port,
+        soap_version=contract.soap_version,
+        source=contract.path.name,
+        schema=intake.schema_reference(output, Path("docs/mapping.schema.json")),
+        username_token=contract.binding.username_token,
+    )
+    return render(target, [contract.operations[n] for n in names], limits)
+
+
 def _outputs(output: Path | None, contracts: list[Contract]) -> list[Path | None]:
     """The file for each port: ``output`` for the first, ``<stem>-<port>.yaml`` next to it for the others."""
     if output is None:
@@ -287,12 +320,12 @@ def _outputs(output: Path | None, contracts: list[Contract]) -> list[Path | None
     return [output, *others]
 
 
-def _write(path: Path, text: str, force: bool, count: int) -> None:
+def _write(path: Path, text: str, force: bool, count: int, what: str = "routes") -> None:
     if path.exists() and not force:
         fail(f"{path} exists; pass --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {path} ({count} routes); next: adapter check {path}", err=True)
+    click.echo(f"wrote {path} ({count} {what}); next: adapter check {path}", err=True)
 
 
 # -- try --------------------------------------------------------------------------------------------------------

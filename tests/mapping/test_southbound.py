@@ -178,3 +178,85 @@ def test_url_text() -> None:
         "7",
         "x",
     ]
+
+
+# -- backend request headers and SOAP header blocks -------------------------------------------------------------
+
+TREASURY = """\
+version: 1
+contract: {wsdl: treasury.wsdl}
+endpoint: {path: /soap/t}
+backend: {url: "http://rest"}
+operations:
+  GetStatement:
+    method: GET
+    path: /statements/{AccountId}
+    headers:
+      X-User: _header.AuditHeader.UserId
+      X-Channel: _header.AuditHeader.Channel
+      X-Source: { value: soap }
+    query: { from: From, to: To }
+    response:
+      Total: body.total
+      _header: { fields: { ServerInfo: { fields: { Node: headers.x-node, Version: { value: "1" } } } } }
+  RegisterParty:
+    method: POST
+    path: /parties
+    headers: { X-Kind: Party._type }
+    body: { party: { from: Party, fields: { type: _type, name: Name, givenName: GivenName } }, ref: Reference }
+    response: { PartyId: body.id, Party: { from: body.party, fields: { _type: type, Name: name, GivenName: given } } }
+  QuoteRate:
+    method: POST
+    path: /quotes
+    headers: { X-Tenors: Tenors }
+    body: { pair: Pair, tenors: Tenors }
+    response: { Rate: body.rate, Tenors: body.tenors, QuotedAt: body.at }
+"""
+
+
+def treasury_binding(tmp_path: Path, text: str = TREASURY) -> ServedBinding:
+    file = tmp_path / "t.yaml"
+    file.write_text(text)
+    return load_served_binding(file, ROOT / "tests" / "wsdl", {})
+
+
+def test_header_blocks_derived_types_and_lists_feed_the_http_call(tmp_path: Path) -> None:
+    calls = treasury_binding(tmp_path).service.calls
+    statement = {"AccountId": "ACC-000001", "From": "2024-01-01+01:00", "To": "2024-01-31"}
+    call = http_call(calls["GetStatement"], {**statement, "_header": {"AuditHeader": {"UserId": "u-1"}}})
+    assert call.headers == (("X-User", "u-1"), ("X-Source", "soap"))  # no Channel sent: no header, not an empty one
+    assert call.query == (("from", "2024-01-01+01:00"), ("to", "2024-01-31"))
+    party = {"Party": {"_type": "Person", "Name": "Ada", "GivenName": "A"}, "Reference": "R"}
+    registered = http_call(calls["RegisterParty"], party)
+    assert registered.headers == (("X-Kind", "Person"),)
+    assert registered.body == {"party": {"type": "Person", "name": "Ada", "givenName": "A"}, "ref": "R"}
+    quoted = http_call(calls["QuoteRate"], {"Pair": "EURUSD", "Tenors": ["ON", "1W"]})
+    assert (quoted.headers, quoted.body) == ((("X-Tenors", "ON, 1W"),), {"pair": "EURUSD", "tenors": ["ON", "1W"]})
+
+
+@pytest.mark.parametrize("value", ["u\r\nX-Admin: 1", "u\x00", "u\x7f", "名前"])
+def test_a_header_value_that_would_break_the_header_is_refused(tmp_path: Path, value: str) -> None:
+    calls = treasury_binding(tmp_path).service.calls
+    statement = {"AccountId": "ACC-000001", "From": "2024-01-01", "To": "2024-01-31"}
+    with pytest.raises(RequestValidationError, match="X-User: cannot be sent as an HTTP header value"):
+        http_call(calls["GetStatement"], {**statement, "_header": {"AuditHeader": {"UserId": value}}})
+
+
+def test_header_names_are_checked(tmp_path: Path) -> None:
+    text = TREASURY.replace("X-Source: { value: soap }", "Content-Type: { value: x }\n      Bad Name: To")
+    text = text.replace("X-User: _header.AuditHeader.UserId", "X-User: _header.AuditHeader.UserID")
+    found = problems_in(tmp_path, text)
+    assert found == [
+        "t.yaml:10:15: '_header.AuditHeader.UserID' is not in the SOAP request; did you mean "
+        "'_header.AuditHeader.UserId'? (operations.GetStatement.headers.X-User)",
+        "t.yaml:12:7: Content-Type is set by the adapter itself and cannot be mapped "
+        "(operations.GetStatement.headers.Content-Type)",
+        "t.yaml:13:7: 'Bad Name' is not an HTTP header name (RFC 9110 §5.1: a token) "
+        "(operations.GetStatement.headers.Bad Name)",
+    ]
+
+
+def problems_in(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(MappingErrors) as caught:
+        treasury_binding(tmp_path, text)
+    return [error.detail.replace(str(tmp_path / "t.yaml"), "t.yaml") for error in caught.value.errors]

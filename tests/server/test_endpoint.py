@@ -126,21 +126,24 @@ def test_many_attributes_are_refused_by_the_limit(served: Served) -> None:
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (GET.replace("PAY-000001", ""), "GetPaymentOrder/PaymentOrderId: is shorter than the contract allows"),
-        (GET.replace("PaymentOrderId>", "OrderId>"), "GetPaymentOrder/OrderId: is not expected here"),
+        (GET.replace("PAY-000001", ""), "GetPaymentOrder/PaymentOrderId: shorter than 1"),
+        (
+            GET.replace("PaymentOrderId>", "OrderId>"),
+            "GetPaymentOrder/OrderId: is not an element the contract declares here",
+        ),
         (
             GET.replace("<po:PaymentOrderId>PAY-000001</po:PaymentOrderId>", ""),
-            "GetPaymentOrder: lacks a required element",
+            "GetPaymentOrder: lacks the required element PaymentOrderId",
         ),
         (
             f'<po:ListPaymentOrders xmlns:po="{TNS}"><po:DebtorIBAN>de89370400440532013000</po:DebtorIBAN>'
             "</po:ListPaymentOrders>",
-            "ListPaymentOrders/DebtorIBAN: does not match the contract's pattern",
+            "ListPaymentOrders/DebtorIBAN: must match [A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}",
         ),
         (
             f'<po:ListPaymentOrders xmlns:po="{TNS}"><po:DebtorIBAN>DE89370400440532013000</po:DebtorIBAN>'
             "<po:Status>WEIRD</po:Status></po:ListPaymentOrders>",
-            "ListPaymentOrders/Status: is not one of the values the contract lists",
+            "ListPaymentOrders/Status: must be one of: ACCEPTED, EXECUTED, REJECTED, CANCELLED",
         ),
     ],
 )
