@@ -28,6 +28,7 @@ from adapter.mapping.compiler import CompiledMapping, CompiledRoute
 from adapter.settings import AuthSettings, JwtSettings
 
 API_KEY_HEADER = "x-api-key"
+_KNOWN_KEYS = 1024
 log = logging.getLogger("adapter.auth")
 
 
@@ -69,6 +70,7 @@ class Authenticator:
         self.enabled = bool(settings.api_keys or settings.jwt)
         self.keys = [(key.hash.removeprefix("sha256:"), key) for key in settings.api_keys]
         self.jwt = _JwtVerifier(settings.jwt) if settings.jwt else None
+        self._known: dict[str, Principal] = {}  # valid key → its Principal (frozen): hashed and compared once
 
     async def authenticate(self, request: Request) -> Principal:
         if not self.enabled:
@@ -82,6 +84,15 @@ class Authenticator:
         raise Unauthenticated("send an API key in X-API-Key or a bearer token in Authorization")
 
     def _api_key(self, key: str) -> Principal:
+        known = self._known.get(key)
+        if known is not None:
+            return known
+        principal = self._check_api_key(key)
+        if len(self._known) < _KNOWN_KEYS:  # only keys that are valid, so at most as many as are configured
+            self._known[key] = principal
+        return principal
+
+    def _check_api_key(self, key: str) -> Principal:
         digest = hashlib.sha256(key.encode()).hexdigest()
         found = None
         for stored, entry in self.keys:  # compare with every key, in constant time each
