@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from adapter.settings import XmlLimits
 from adapter import xml
+from adapter.settings import XmlLimits
 from adapter.xml import XmlError, has_doctype, message_encoding, parse
 
 

@@ -52,7 +52,7 @@ class Timestamp:
         return envelope  # replies are read by adapter.soap.envelope, not by zeep
 
 
-class PasswordToken(UsernameToken):  # type: ignore[misc]  # zeep is untyped
+class PasswordToken(UsernameToken):
     """zeep's UsernameToken plugin; with PasswordText, the token (Username, Password) is made once and copied into
     each envelope. A digest has a fresh nonce and Created per envelope: zeep makes those."""
 
