@@ -166,6 +166,7 @@ class _Shape:
     comment): the guarded parse then has the last word."""
 
     def __init__(self, max_depth: int, max_attributes: int, max_name_length: int) -> None:
+        self.max_depth = max_depth
         self.deep = etree.XPath("boolean(/*" + "/*" * max_depth + ")")
         # An attribute past the limit's position on its element, or with a long local name: one walk.
         self.attributes = etree.XPath(
@@ -174,7 +175,8 @@ class _Shape:
         self.long_name = re.compile(rb"<[^\s>/]{%d}" % (max_name_length + 1))  # "<" and the qualified name
 
     def breaks(self, data: bytes, root: Element) -> bool:
-        if self.deep(root) or self.long_name.search(data) is not None:
+        # Nesting needs an end tag per level but the innermost: fewer "</" than the limit cannot nest deeper.
+        if (data.count(b"</") >= self.max_depth and self.deep(root)) or self.long_name.search(data) is not None:
             return True
         return b"=" in data and bool(self.attributes(root))  # every attribute has its "="
 
