@@ -18,7 +18,7 @@ from lxml import etree
 from zeep import ns
 from zeep.wsse.compose import Compose
 from zeep.wsse.username import UsernameToken
-from zeep.wsse.utils import WSSE, WSU, ensure_id, get_security_header
+from zeep.wsse.utils import WSSE, WSU, ensure_id
 
 from adapter.mapping.model import Backend
 from adapter.soap.signature import signer
@@ -36,7 +36,7 @@ class Timestamp:
     def apply(self, envelope: etree._Element, headers: dict[str, str]) -> tuple[etree._Element, dict[str, str]]:
         stamp = copy.deepcopy(self._of(int(time.time())))
         ensure_id(stamp)  # a fresh wsu:Id in every envelope, as before
-        get_security_header(envelope).insert(0, stamp)
+        _security_header(envelope).insert(0, stamp)
         return envelope, headers
 
     def _of(self, second: int) -> etree._Element:
@@ -64,11 +64,26 @@ class PasswordToken(UsernameToken):
         )
 
     def apply(self, envelope: etree._Element, headers: dict[str, str]) -> tuple[etree._Element, dict[str, str]]:
-        security = get_security_header(envelope)
+        security = _security_header(envelope)
         if self.use_digest or security.find(f"{{{ns.WSSE}}}UsernameToken") is not None:
             return super().apply(envelope, headers)  # type: ignore[no-any-return]
         security.append(copy.deepcopy(self._token))
         return envelope, headers
+
+
+def _security_header(envelope: etree._Element) -> etree._Element:
+    """zeep's ``get_security_header``: the envelope's first soap:Header (made first if missing) and its first
+    wsse:Security (appended if missing), found among the children without an ElementPath."""
+    env = etree.QName(envelope).namespace
+    header = next(envelope.iterchildren(f"{{{env}}}Header"), None)
+    if header is None:
+        header = etree.Element(f"{{{env}}}Header")
+        envelope.insert(0, header)
+    security = next(header.iterchildren(f"{{{ns.WSSE}}}Security"), None)
+    if security is None:
+        security = WSSE.Security()
+        header.append(security)
+    return security
 
 
 def _utc(moment: datetime) -> str:
