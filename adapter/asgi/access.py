@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapter import logs
 
 ACCESS = logging.getLogger("adapter.access")
 
@@ -37,15 +40,12 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            if ACCESS.isEnabledFor(logging.INFO):
-                ACCESS.handle(_record(scope, status, started))
+            logs.info(ACCESS, "request", _fields(scope, status, started))
 
 
-def _record(scope: Scope, status: int, started: float) -> logging.LogRecord:
-    """The access record, made as ``ACCESS.info("request", extra=...)`` makes it, without looking up the caller's
-    file and line (a walk up the stack per request; the JSON lines never show them)."""
+def _fields(scope: Scope, status: int, started: float) -> dict[str, Any]:
     state = scope.get("state", {})
-    fields = {
+    return {
         "method": scope["method"],
         "route": state.get("route", "unmapped"),
         "operation": state.get("operation"),
@@ -55,7 +55,6 @@ def _record(scope: Scope, status: int, started: float) -> logging.LogRecord:
         "fault": state.get("fault"),
         "caller": state.get("caller") or _subject(state.get("principal")),
     }
-    return ACCESS.makeRecord(ACCESS.name, logging.INFO, __file__, 0, "request", (), None, "__call__", fields)
 
 
 def _subject(principal: object) -> str | None:
