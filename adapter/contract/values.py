@@ -30,6 +30,7 @@ _SPACES = re.compile(r"[\t\n\r]")
 _RUNS = re.compile(r" {2,}")
 _ENUM_SHOWN = 12
 _KNOWN_VALUES = 1024  # per simple type; a pure function of the text, so a bounded memo is safe
+_KNOWN_TEXT = 64  # characters: at most 1,024 × 64 characters kept per simple type
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,10 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
             check(value, lexical_text)
         if wide:
             value = WideInteger(value)
-        if len(known) >= _KNOWN_VALUES:
-            known.clear()
-        known[text] = value
+        if len(text) <= _KNOWN_TEXT:  # codes, dates, amounts; not free text, which seldom repeats and may be long
+            if len(known) >= _KNOWN_VALUES:
+                known.clear()
+            known[text] = value
         return value
 
     def accept(value: Any) -> Any:
