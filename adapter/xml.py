@@ -135,10 +135,11 @@ def parse(data: bytes, limits: XmlLimits, *, encoding: str | None = None) -> Ele
 def _bounded(data: bytes, limits: XmlLimits, encoding: str | None) -> bool:
     """Whether the bytes alone show the document within the limits on element count, namespace declarations and
     text length, so that the tree can be built in one call and its shape checked afterwards (the bytes are already
-    within ``max_bytes``). Every element has its own ``<``, every declaration an ``xmlns``, and in UTF-8 no text
-    has more characters than the document has bytes (entities are never expanded). Only for UTF-8, which these
-    byte counts assume."""
-    if encoding not in (None, "UTF-8") or data.count(b"<") > limits.max_elements:
+    within ``max_bytes``). Every element has its own ``<`` not followed by ``/`` (an end tag's; every ``</`` is
+    also a ``<``, so the difference counts the rest), every declaration an ``xmlns``, and in UTF-8 no text has more
+    characters than the document has bytes (entities are never expanded). Only for UTF-8, which these byte counts
+    assume."""
+    if encoding not in (None, "UTF-8") or data.count(b"<") - data.count(b"</") > limits.max_elements:
         return False
     if encoding is None:
         declared = _DECLARED.match(data[len(_BOM) if data.startswith(_BOM) else 0 :][:256].decode("latin-1"))

@@ -81,6 +81,7 @@ AT_THE_LIMITS = [
     b"<a " + b" ".join(b'x%d="1"' % i for i in range(100)) + b"/>",
     b"<a " + b" ".join(b'xmlns:p%d="urn:%d"' % (i, i) for i in range(50)) + b"/>",
     b"<r>" + b"<e/>" * 49_999 + b"</r>",
+    b"<r>" + b"<e>t</e>" * 49_999 + b"</r>",  # end tags are no elements: within the limit, in one call
     b'<?xml version="1.0" encoding="UTF-8"?><!-- c --><?pi x?><r xmlns="urn:r"><![CDATA[<x a="1">]]>'
     b'&lt;y b=&quot;2&quot;&gt;<s:e xmlns:s="urn:s" s:a="1">t</s:e>tail<!-- <z/> --></r>',
     "<r é='ü'>Grüße ✓ 𝄞</r>".encode(),
@@ -93,6 +94,10 @@ def test_the_one_call_parse_builds_the_guarded_parse_s_tree(data: bytes) -> None
     # the event-by-event parse is the reference.
     limits = XmlLimits()
     assert xml.tostring(parse(data, limits)) == xml.tostring(xml._parse_guarded(data, limits, None))
+
+
+def test_end_tags_are_not_counted_as_elements() -> None:
+    assert xml._bounded(b"<r>" + b"<e>t</e>" * 49_999 + b"</r>", XmlLimits(), None)
 
 
 def test_documents_over_a_limit_only_in_their_shape_take_the_guarded_parse() -> None:
@@ -112,7 +117,8 @@ def test_documents_over_a_limit_only_in_their_shape_take_the_guarded_parse() -> 
 @pytest.mark.parametrize(
     ("data", "encoding"),
     [
-        (b"<r>" + b"<e/>" * 50_000 + b"</r>", None),  # more "<" than elements allowed
+        (b"<r>" + b"<e/>" * 50_000 + b"</r>", None),  # more "<" (not "</") than elements allowed
+        (b"<r>" + b"<![CDATA[</>]]>" * 50_000 + b"</r>", None),  # a "<" in CDATA counts, and its "</" is no end tag
         (b"<a " + b" ".join(b'xmlns:p%d="urn:%d"' % (i, i) for i in range(51)) + b"/>", None),  # more "xmlns"
         (b'<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>', None),  # not UTF-8: the counts assume it
         ("\ufeff<a>é</a>".encode("utf-16-le"), "UTF-16LE"),
