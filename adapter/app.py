@@ -8,12 +8,13 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import PurePath
+from typing import Protocol
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from adapter import __version__, logs
 from adapter.api import docs, openapi, problems
@@ -30,8 +31,7 @@ from adapter.observability.events import listener
 from adapter.observability.health import Check, CheckResult
 from adapter.ops.runtime import GuardedBackend, Operations
 from adapter.outbound.client import HttpClient
-from adapter.project import Binding, load_project
-from adapter.server import ServedContracts, serve_contracts
+from adapter.project import Binding, Project, load_project
 from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
 
@@ -68,8 +68,7 @@ def create_app(
     ops = Operations(settings)  # resilience, rate limits, cache, Idempotency-Key: adapter.ops
     backends = [_backend(binding, settings, ops, telemetry) for binding in bindings]
     _watch_operations(ops, telemetry)  # after _backend: every backend's breaker exists
-    # SOAP over REST; nonces shared over Redis
-    soap = serve_contracts(project.served, settings, ops.nonces(), telemetry=telemetry)
+    soap = _served(project, settings, ops, telemetry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +112,42 @@ def create_app(
     return app
 
 
+def _served(project: Project, settings: Settings, ops: Operations, telemetry: Telemetry) -> Served:
+    """The served contracts (SOAP over REST; nonces shared over Redis). :mod:`adapter.server`, and Spyne with it, is
+    imported only when there are some: a facade of JSON routes alone starts without them."""
+    if not project.served:
+        return _NothingServed()
+    from adapter.server import serve_contracts
+
+    return serve_contracts(project.served, settings, ops.nonces(), telemetry=telemetry)
+
+
+class Served(Protocol):
+    """What the application uses of :class:`adapter.server.ServedContracts`."""
+
+    @property
+    def endpoints(self) -> Mapping[str, object]: ...
+
+    @property
+    def paths(self) -> list[str]: ...
+
+    @property
+    def routes(self) -> list[Route]: ...
+
+    async def close(self) -> None: ...
+
+
+class _NothingServed:
+    """No served contract: no endpoint, path or route."""
+
+    endpoints: Mapping[str, object] = {}
+    paths: list[str] = []
+    routes: list[Route] = []
+
+    async def close(self) -> None:
+        return None
+
+
 def _operator_endpoints(app: FastAPI, settings: Settings, telemetry: Telemetry, contracts: Check) -> None:
     """``/healthz`` and ``/readyz`` (public by default), and ``/metrics`` on this port unless it has its own."""
     telemetry.readiness.add("contracts", contracts)
@@ -129,7 +164,7 @@ def _operator_endpoints(app: FastAPI, settings: Settings, telemetry: Telemetry, 
     app.add_route(health.METRICS, metrics, methods=["GET"], include_in_schema=False)
 
 
-def _contracts_check(bindings: list[Binding], soap: ServedContracts) -> Check:
+def _contracts_check(bindings: list[Binding], soap: Served) -> Check:
     routes = sum(len(binding.mapping.routes) for binding in bindings)
 
     async def contracts() -> CheckResult:  # loaded before the application existed: ready by construction

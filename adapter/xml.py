@@ -3,8 +3,11 @@
 Every XML document the adapter reads — backend SOAP replies, inbound SOAP requests — goes through :func:`parse`:
 DTDs are refused before the parser starts (SOAP 1.1 §3 and SOAP 1.2 part 1 §5 forbid them; they carry the
 billion-laughs and XXE attacks), entities are never expanded, the network is never touched, and the document's
-shape is checked event by event while it is parsed, so an attack stops at the first element over a limit instead of
-after a whole tree is built.
+shape is checked against the limits. When the bytes alone show that the element count, the namespace declarations
+and every text are within them (the common case, a few ``<`` and ``xmlns`` counted), the tree is built in one call
+and its depth, attributes and names are checked on it in libxml2's XPath; otherwise, or when that check finds
+anything, the document is parsed event by event, so an attack stops at the first element over a limit instead of
+after a whole tree is built, and the message names that limit.
 
 A message's encoding is decided once, before parsing, by :func:`message_encoding`, and the parser is told it: the
 XML declaration can then no longer switch libxml2 to another decoder (a body read as UTF-8 by one component and as
@@ -14,6 +17,8 @@ UTF-7 by another is how an operation was once smuggled past the SOAPAction check
 from __future__ import annotations
 
 import re
+import threading
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -60,6 +65,31 @@ def _parser(encoding: str | None) -> etree.XMLPullParser:
     )
 
 
+class _FastParsers(threading.local):
+    """One tree parser per encoding and thread: lxml parsers must not be shared by threads parsing at once."""
+
+    def __init__(self) -> None:
+        self.by_encoding: dict[str | None, etree.XMLParser] = {}
+
+    def get(self, encoding: str | None) -> etree.XMLParser:
+        parser = self.by_encoding.get(encoding)
+        if parser is None:  # the pull parser's settings, building the tree in one call
+            parser = self.by_encoding[encoding] = etree.XMLParser(
+                encoding=encoding,
+                resolve_entities=False,
+                no_network=True,
+                load_dtd=False,
+                dtd_validation=False,
+                huge_tree=False,
+                remove_comments=True,
+                remove_pis=True,
+            )
+        return parser
+
+
+_FAST = _FastParsers()
+
+
 def message_encoding(data: bytes, charset: str | None) -> str:
     """The one encoding a message is read in: UTF-8, or UTF-16 when it starts with a UTF-16 byte order mark.
 
@@ -98,6 +128,71 @@ def parse(data: bytes, limits: XmlLimits, *, encoding: str | None = None) -> Ele
         raise XmlError("the XML document must be UTF-8")  # files and replies: no second decoder to trust
     if has_doctype(data, encoding or "UTF-8"):
         raise XmlError(DTD_REFUSED)
+    root = _parse_within(data, limits, encoding) if _bounded(data, limits, encoding) else None
+    return root if root is not None else _parse_guarded(data, limits, encoding)
+
+
+def _bounded(data: bytes, limits: XmlLimits, encoding: str | None) -> bool:
+    """Whether the bytes alone show the document within the limits on element count, namespace declarations and
+    text length, so that the tree can be built in one call and its shape checked afterwards (the bytes are already
+    within ``max_bytes``). Every element has its own ``<`` not followed by ``/`` (an end tag's; every ``</`` is
+    also a ``<``, so the difference counts the rest), every declaration an ``xmlns``, and in UTF-8 no text has more
+    characters than the document has bytes (entities are never expanded). Only for UTF-8, which these byte counts
+    assume."""
+    if encoding not in (None, "UTF-8") or data.count(b"<") - data.count(b"</") > limits.max_elements:
+        return False
+    if encoding is None:
+        declared = _DECLARED.match(data[len(_BOM) if data.startswith(_BOM) else 0 :][:256].decode("latin-1"))
+        if declared is not None and declared.group(3).lower() != "utf-8":
+            return False
+    return len(data) <= limits.max_text_length and data.count(b"xmlns") <= limits.max_namespaces
+
+
+def _parse_within(data: bytes, limits: XmlLimits, encoding: str | None) -> Element | None:
+    """The tree of a document :func:`_bounded` vouched for, or ``None`` when it is not well-formed or may break a
+    limit on depth, attributes or names: the guarded parse then decides, with its own message (the first limit
+    broken, in document order), so both paths refuse the same documents with the same words."""
+    try:
+        root: Element = etree.fromstring(data, _FAST.get(encoding))
+    except etree.XMLSyntaxError:
+        return None
+    if root.getroottree().docinfo.doctype or _shape(limits).breaks(data, root):
+        return None
+    return root
+
+
+class _Shape:
+    """The checks of depth, attribute count and name length on a built tree, in libxml2's XPath (C, one walk
+    each), and one scan of the bytes for long element names. Each may flag more than the limit (a long name in a
+    comment): the guarded parse then has the last word."""
+
+    def __init__(self, max_depth: int, max_attributes: int, max_name_length: int) -> None:
+        self.max_depth = max_depth
+        self.deep = etree.XPath("boolean(/*" + "/*" * max_depth + ")")
+        # An attribute past the limit's position on its element, or with a long local name: one walk.
+        self.attributes = etree.XPath(
+            f"boolean(//@*[position() > {max_attributes} or string-length(local-name()) > {max_name_length}])"
+        )
+        self.long_name = re.compile(rb"<[^\s>/]{%d}" % (max_name_length + 1))  # "<" and the qualified name
+
+    def breaks(self, data: bytes, root: Element) -> bool:
+        # Nesting needs an end tag per level but the innermost: fewer "</" than the limit cannot nest deeper.
+        if (data.count(b"</") >= self.max_depth and self.deep(root)) or self.long_name.search(data) is not None:
+            return True
+        return b"=" in data and bool(self.attributes(root))  # every attribute has its "="
+
+
+def _shape(limits: XmlLimits) -> _Shape:
+    return _shape_of(limits.max_depth, limits.max_attributes, limits.max_name_length)
+
+
+@lru_cache(maxsize=16)
+def _shape_of(max_depth: int, max_attributes: int, max_name_length: int) -> _Shape:
+    return _Shape(max_depth, max_attributes, max_name_length)
+
+
+def _parse_guarded(data: bytes, limits: XmlLimits, encoding: str | None) -> Element:
+    """Event by event: stops at the first element over a limit."""
     parser = _parser(encoding)
     guard = _Guard(limits)
     try:

@@ -19,6 +19,7 @@ import re
 import socket
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from bench import canned
 
@@ -77,8 +78,8 @@ class HttpServer(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport; uvloop's TCPTransport is one without deriving from asyncio.Transport.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data

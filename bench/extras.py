@@ -205,11 +205,53 @@ def profile(stack: Stack, gen: Generator, scenario: Scenario, seconds: float = 1
     spy_proc.popen.wait(seconds + 30)
     if not out.exists():
         return f"\nprofile: py-spy recorded nothing (ptrace not allowed?):\n{spy_proc.tail(5)}"
-    return summarize(out.read_text())
+    return summarize(out.read_text(), scenario.route)
 
 
-def summarize(raw: str, top: int = 15) -> str:
-    """py-spy's collapsed stacks → the functions with most samples on top (self) and on the stack (total)."""
+# Where a sample's time goes: the innermost frame that belongs to one of these (first match wins, in this order).
+AREAS = [
+    ("XML parse and limits (adapter/xml.py)", ("adapter/xml.py",)),
+    ("logging", ("logging/__init__", "adapter/logs.py", "adapter/asgi/access.py")),
+    ("decode + validate", ("adapter/exchange/decoder.py", "adapter/contract/values.py", "adapter/contract/lexical.py")),
+    ("envelope, reply walk, encoder", ("adapter/exchange/envelope.py", "adapter/exchange/encoder.py")),
+    ("WS-Security", ("zeep/wsse", "adapter/soap/wsse.py")),
+    ("mapping engine", ("adapter/mapping/",)),
+    ("JSON encoding", ("adapter/codec.py",)),
+    ("HTTP client (aiohttp)", ("aiohttp/", "yarl/", "multidict", "adapter/outbound/")),
+    ("metrics and tracing", ("adapter/observability", "prometheus_client", "opentelemetry", "adapter/asgi/telemetry")),
+    ("auth, request id, operations", ("adapter/api/auth.py", "adapter/asgi/requestid.py", "adapter/ops/")),
+    ("route and call code", ("adapter/api/routes.py", "adapter/exchange/route.py", "adapter/soap/call.py")),
+    ("server (uvicorn, h11/httptools)", ("h11/", "uvicorn/", "httptools")),
+    ("Starlette and FastAPI", ("starlette/", "fastapi/")),
+    ("event loop", ("asyncio/", "selectors.py", "uvloop")),
+]
+
+
+def by_area(raw: str) -> str:
+    """py-spy's collapsed stacks → the share of samples per area of the request's path (:data:`AREAS`)."""
+    shares, samples = Counter[str](), 0
+    for line in raw.splitlines():
+        stack_text, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        samples += int(count_text)
+        shares[_area(stack_text.split(";"))] += int(count_text)
+    lines = ["  by area (innermost frame of each sample):"]
+    lines += [f"    {n / max(samples, 1):6.1%}  {area}" for area, n in shares.most_common()]
+    return "\n".join(lines)
+
+
+def _area(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for area, markers in AREAS:
+            if any(marker in frame for marker in markers):
+                return area
+    return "other"
+
+
+def summarize(raw: str, route: str = "balance", top: int = 15) -> str:
+    """py-spy's collapsed stacks → the functions with most samples on top (self) and on the stack (total), and the
+    share of each area."""
     own, total, samples = Counter[str](), Counter[str](), 0
     for line in raw.splitlines():
         stack_text, _, count_text = line.rpartition(" ")
@@ -223,12 +265,12 @@ def summarize(raw: str, top: int = 15) -> str:
         own[frames[-1]] += count
         for frame in set(frames):
             total[frame] += count
-    lines = [f"\nprofile of the facade, balance ({samples} samples; % of them):", "  self:"]
+    lines = [f"\nprofile of the facade, {route} ({samples} samples; % of them):", "  self:"]
     lines += [f"    {n / samples:6.1%}  {f}" for f, n in own.most_common(top)]
     stem = 0.9 * max(total.values(), default=0)  # the frames under every request (event loop, uvicorn, click)
     lines += ["  total (on the stack; the event loop's own frames left out):"]
     lines += [f"    {n / samples:6.1%}  {f}" for f, n in total.most_common() if n < stem][: top + 10]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + by_area(raw)
 
 
 def _frame(frame: str) -> str:

@@ -98,8 +98,9 @@ def bench(stack: Stack, gen: Generator, args: argparse.Namespace) -> None:
         f"\nload generator ceiling: {canned.rate:.0f} req/s against the canned backend on its core, "
         f"{canned.rate / max(fastest.rate, 1):.0f}x the fastest app ({fastest.scenario.name}, {fastest.rate:.0f} req/s)"
     )
-    if args.profile:
-        print(extras.profile(stack, gen, next(m.scenario for m in results if m.scenario.name == "facade balance")))
+    if args.profile:  # balance: the fixed cost of a call; statement-500: the decoder and the mapping on big replies
+        for name in ("facade balance", "facade statement-500"):
+            print(extras.profile(stack, gen, next(m.scenario for m in results if m.scenario.name == name)))
     if not args.quick:
         print(extras.workers(stack, gen, args))
         print(extras.startup(stack, args.corpus))

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from adapter import xml
 from adapter.settings import XmlLimits
 from adapter.xml import XmlError, has_doctype, message_encoding, parse
 
@@ -68,6 +69,63 @@ def test_each_limit_is_enforced_with_its_own_message(data: bytes, message: str) 
 
 def test_limits_are_configurable() -> None:
     assert len(parse(b"<a>" * 150 + b"</a>" * 150, XmlLimits(max_depth=200)).tag) == 1
+
+
+# At each limit exactly (accepted), and documents with what the byte counts of the one-call path must see through:
+# comments, processing instructions, CDATA, prefixes, default values of xmlns, text with "<" and "=" escaped.
+AT_THE_LIMITS = [
+    b"<" + b"a" * 256 + b"/>",
+    b"<p:" + b"a" * 256 + b' xmlns:p="urn:p"/>',
+    b"<a " + b"b" * 256 + b'="1"/>',
+    b"<a>" * 100 + b"</a>" * 100,
+    b"<a " + b" ".join(b'x%d="1"' % i for i in range(100)) + b"/>",
+    b"<a " + b" ".join(b'xmlns:p%d="urn:%d"' % (i, i) for i in range(50)) + b"/>",
+    b"<r>" + b"<e/>" * 49_999 + b"</r>",
+    b"<r>" + b"<e>t</e>" * 49_999 + b"</r>",  # end tags are no elements: within the limit, in one call
+    b'<?xml version="1.0" encoding="UTF-8"?><!-- c --><?pi x?><r xmlns="urn:r"><![CDATA[<x a="1">]]>'
+    b'&lt;y b=&quot;2&quot;&gt;<s:e xmlns:s="urn:s" s:a="1">t</s:e>tail<!-- <z/> --></r>',
+    "<r é='ü'>Grüße ✓ 𝄞</r>".encode(),
+]
+
+
+@pytest.mark.parametrize("data", AT_THE_LIMITS)
+def test_the_one_call_parse_builds_the_guarded_parse_s_tree(data: bytes) -> None:
+    # parse() builds the tree in one call when the bytes show it within the limits, and checks its shape after;
+    # the event-by-event parse is the reference.
+    limits = XmlLimits()
+    assert xml.tostring(parse(data, limits)) == xml.tostring(xml._parse_guarded(data, limits, None))
+
+
+def test_end_tags_are_not_counted_as_elements() -> None:
+    assert xml._bounded(b"<r>" + b"<e>t</e>" * 49_999 + b"</r>", XmlLimits(), None)
+
+
+def test_documents_over_a_limit_only_in_their_shape_take_the_guarded_parse() -> None:
+    limits = XmlLimits(max_depth=3, max_attributes=2, max_name_length=4)
+    assert xml._bounded(b"<aaaaa/>", limits, None)  # the bytes are within every byte-counted limit ...
+    with pytest.raises(XmlError, match="a name is longer than 4"):  # ... the shape is not, and the message says so
+        parse(b"<aaaaa/>", limits)
+    with pytest.raises(XmlError, match="a name is longer than 4"):
+        parse(b'<a bbbbb="1"/>', limits)
+    with pytest.raises(XmlError, match="more than 2 attributes"):
+        parse(b'<a><b x="1" y="2" z="3"/></a>', limits)
+    with pytest.raises(XmlError, match="nests deeper than 3"):
+        parse(b"<a><b><c><d/></c></b></a>", limits)
+    assert parse(b'<a><b x="1" y="2"><c/></b><!-- <eeeee/> --></a>', limits).tag == "a"  # a comment is no element
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"<r>" + b"<e/>" * 50_000 + b"</r>", None),  # more "<" (not "</") than elements allowed
+        (b"<r>" + b"<![CDATA[</>]]>" * 50_000 + b"</r>", None),  # a "<" in CDATA counts, and its "</" is no end tag
+        (b"<a " + b" ".join(b'xmlns:p%d="urn:%d"' % (i, i) for i in range(51)) + b"/>", None),  # more "xmlns"
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>', None),  # not UTF-8: the counts assume it
+        ("\ufeff<a>é</a>".encode("utf-16-le"), "UTF-16LE"),
+    ],
+)
+def test_the_bytes_alone_decide_which_parse_runs(data: bytes, encoding: str | None) -> None:
+    assert not xml._bounded(data, XmlLimits(), encoding)
 
 
 # -- a message's encoding is decided once -------------------------------------------------------------------------

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-import anyio
-import jwt
 from starlette.requests import Request
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -25,10 +21,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from adapter.api import problems
 from adapter.exceptions import AdapterError, ConfigError, Forbidden, Unauthenticated
 from adapter.mapping.compiler import CompiledMapping, CompiledRoute
-from adapter.settings import AuthSettings, JwtSettings
+from adapter.settings import AuthSettings
+
+if TYPE_CHECKING:
+    from adapter.api.bearer import JwtVerifier
 
 API_KEY_HEADER = "x-api-key"
-log = logging.getLogger("adapter.auth")
+_KNOWN_KEYS = 1024
 
 
 def hash_key(key: str) -> str:
@@ -68,7 +67,12 @@ class Authenticator:
             )
         self.enabled = bool(settings.api_keys or settings.jwt)
         self.keys = [(key.hash.removeprefix("sha256:"), key) for key in settings.api_keys]
-        self.jwt = _JwtVerifier(settings.jwt) if settings.jwt else None
+        self.jwt: JwtVerifier | None = None
+        if settings.jwt:
+            from adapter.api.bearer import JwtVerifier  # PyJWT and cryptography load only when a JWT issuer is set
+
+            self.jwt = JwtVerifier(settings.jwt)
+        self._known: dict[str, Principal] = {}  # valid key → its Principal (frozen): hashed and compared once
 
     async def authenticate(self, request: Request) -> Principal:
         if not self.enabled:
@@ -82,6 +86,15 @@ class Authenticator:
         raise Unauthenticated("send an API key in X-API-Key or a bearer token in Authorization")
 
     def _api_key(self, key: str) -> Principal:
+        known = self._known.get(key)
+        if known is not None:
+            return known
+        principal = self._check_api_key(key)
+        if len(self._known) < _KNOWN_KEYS:  # only keys that are valid, so at most as many as are configured
+            self._known[key] = principal
+        return principal
+
+    def _check_api_key(self, key: str) -> Principal:
         digest = hashlib.sha256(key.encode()).hexdigest()
         found = None
         for stored, entry in self.keys:  # compare with every key, in constant time each
@@ -90,69 +103,6 @@ class Authenticator:
         if found is None:
             raise Unauthenticated("the API key is not valid")
         return Principal(subject=found.name, scopes=frozenset(found.scopes), method="api-key")
-
-
-class _JwtVerifier:
-    def __init__(self, settings: JwtSettings) -> None:
-        self.settings = settings
-        self.algorithms = list(settings.algorithms) + (["HS256"] if settings.secret else [])
-        self._jwks = jwt.PyJWKSet.from_dict(json.loads(settings.jwks_file.read_text())) if settings.jwks_file else None
-        self._client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
-
-    async def verify(self, token: str) -> Principal:
-        try:
-            key = await self._key(token)
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key,
-                algorithms=self.algorithms,
-                audience=self.settings.audience,
-                issuer=self.settings.issuer,
-                leeway=self.settings.leeway,
-                options={"require": ["exp", "iss", "aud", "sub"]},
-            )
-            return Principal(subject=_subject(claims), scopes=_scopes(claims), method="jwt")
-        except jwt.ExpiredSignatureError:
-            raise Unauthenticated("the bearer token has expired", error="invalid_token") from None
-        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
-            # One message for every failure: which check failed is for the log (one line, no traceback), not for
-            # the caller.
-            log.info("bearer token refused: %s: %s", type(exc).__name__, exc)
-            raise Unauthenticated("the bearer token is not valid", error="invalid_token") from None
-
-    async def _key(self, token: str) -> Any:
-        header = jwt.get_unverified_header(token)
-        if self.settings.secret is not None and header.get("alg") == "HS256":
-            return self.settings.secret.get_secret_value()
-        kid = header.get("kid")
-        if self._jwks is not None:
-            for candidate in self._jwks.keys:
-                if kid is None or candidate.key_id == kid:
-                    return candidate.key
-            raise KeyError(f"no key {kid!r} in the JWKS file")
-        if self._client is not None:
-            client = self._client
-            found = await anyio.to_thread.run_sync(lambda: client.get_signing_key_from_jwt(token))
-            return found.key
-        raise ValueError("no key for this token")
-
-
-def _subject(claims: dict[str, Any]) -> str:
-    subject = claims["sub"]
-    if not isinstance(subject, str) or not subject:  # RFC 7519 §4.1.2: a case-sensitive string
-        raise ValueError("the sub claim is not a string")
-    return subject
-
-
-def _scopes(claims: dict[str, Any]) -> frozenset[str]:
-    """RFC 8693 §4.2 ``scope``: one space-separated string; Azure AD's ``scp`` may be a list of strings. Anything else
-    (a number, an object, a list of numbers) makes the token invalid rather than guessing what it grants."""
-    raw = claims.get("scope", claims.get("scp", ""))
-    if isinstance(raw, str):
-        return frozenset(raw.split())
-    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        return frozenset(raw)
-    raise ValueError(f"the scope claim is a {type(raw).__name__}, not a string or a list of strings")
 
 
 class AuthMiddleware:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, request_response
+from starlette.routing import Match, Route, request_response
+from starlette.types import Scope
 
 from adapter import codec
 from adapter.api.auth import principal
@@ -137,6 +138,17 @@ def _query(request: Request) -> dict[str, Any]:
     return query
 
 
+class MappedRoute(Route):
+    """A mapped route names itself in the scope it matches (``scope["route"]``, as FastAPI's own routes do), so that
+    telemetry labels the request without matching the path against every route again."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.FULL:
+            child["route"] = self
+        return match, child
+
+
 def starlette_route(
     compiled: CompiledRoute, backend: Backend, settings: Settings, ops: tuple[Operations, RoutePlan] | None = None
 ) -> Route:
@@ -145,7 +157,7 @@ def starlette_route(
     name = compiled.route.name or compiled.operation
     methods = [compiled.route.method]
     if ops is None or ops[1].plain:
-        return Route(compiled.route.path, endpoint.handle, methods=methods, name=name)
+        return MappedRoute(compiled.route.path, endpoint.handle, methods=methods, name=name)
     max_body = settings.json_limits.max_bytes
     app = Traffic(request_response(endpoint.handle), ops[1], ops[0], scopes=compiled.scopes, max_body=max_body)
-    return Route(compiled.route.path, app, methods=methods, name=name)
+    return MappedRoute(compiled.route.path, app, methods=methods, name=name)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapter import logs
 
 ACCESS = logging.getLogger("adapter.access")
 
@@ -37,21 +40,21 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            state = scope.get("state", {})
-            principal = state.get("principal")
-            ACCESS.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "route": state.get("route", "unmapped"),
-                    "operation": state.get("operation"),
-                    "params": state.get("log_params"),
-                    "status": status,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                    "fault": state.get("fault"),
-                    "caller": state.get("caller") or _subject(principal),
-                },
-            )
+            logs.info(ACCESS, "request", _fields(scope, status, started))
+
+
+def _fields(scope: Scope, status: int, started: float) -> dict[str, Any]:
+    state = scope.get("state", {})
+    return {
+        "method": scope["method"],
+        "route": state.get("route", "unmapped"),
+        "operation": state.get("operation"),
+        "params": state.get("log_params"),
+        "status": status,
+        "durationMs": round((time.perf_counter() - started) * 1000, 2),
+        "fault": state.get("fault"),
+        "caller": state.get("caller") or _subject(state.get("principal")),
+    }
 
 
 def _subject(principal: object) -> str | None:

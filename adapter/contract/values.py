@@ -29,6 +29,8 @@ Check = Callable[[Any, str], None]  # (value, lexical text) → raises ValueProb
 _SPACES = re.compile(r"[\t\n\r]")
 _RUNS = re.compile(r" {2,}")
 _ENUM_SHOWN = 12
+_KNOWN_VALUES = 1024  # per simple type; a pure function of the text, so a bounded memo is safe
+_KNOWN_TEXT = 64  # characters: at most 1,024 × 64 characters kept per simple type
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,23 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
     checks = _checks(simple, base)
     wide = simple.is_wide_integer
 
+    known: dict[str, Any] = {}  # text → value already read and checked: replies repeat dates, codes, amounts
+
     def read(text: str) -> Any:
-        text = normalise(text, mode)
-        value = base(text)
+        found = known.get(text, known)
+        if found is not known:
+            return found  # every value read is immutable (str, int, Decimal, float, bool), so it can be shared
+        lexical_text = normalise(text, mode)
+        value = base(lexical_text)
         for check in checks:
-            check(value, text)
-        return WideInteger(value) if wide else value
+            check(value, lexical_text)
+        if wide:
+            value = WideInteger(value)
+        if len(text) <= _KNOWN_TEXT:  # codes, dates, amounts; not free text, which seldom repeats and may be long
+            if len(known) >= _KNOWN_VALUES:
+                known.clear()
+            known[text] = value
+        return value
 
     def accept(value: Any) -> Any:
         text = normalise(lexical.lexical_of(value, kind), mode)

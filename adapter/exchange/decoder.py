@@ -238,11 +238,14 @@ class ContentReader:
             out[name] = []
         group_item: dict[str, Any] | None = None
         group: Field | None = None
+        members = self.members
         for child in element:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            member = self.members.get(tag) or self._misplaced(child, report)
+            member = members.get(tag)
+            if member is None:
+                if not isinstance(tag, str):
+                    continue  # a comment or processing instruction
+                member = self._misplaced(child, report)
             if member is None:
                 if self.open:
                     local = etree.QName(child).localname
@@ -332,7 +335,7 @@ def _field_reader(member: Field) -> Callable[[Any, Report], Any]:
         read = simple.read
 
         def read_simple(child: Any, report: Report) -> Any:
-            if child.attrib and child.get(XSI_NIL) in ("true", "1"):
+            if child.values() and child.get(XSI_NIL) in ("true", "1"):  # values(): the cheapest test for attributes
                 if not nillable:
                     report(child, "is nil (xsi:nil), which the contract does not allow here")
                 return None

@@ -156,10 +156,11 @@ def _parts(root: Any) -> tuple[Any, Any]:
     qname = etree.QName(root)
     if qname.localname != "Envelope" or qname.namespace not in (SOAP11_ENV, SOAP12_ENV):
         raise BackendProtocolError("the backend reply is not a SOAP envelope")
-    body = root.find(f"{{{qname.namespace}}}Body")
+    # The first child of each name, as find() returns it, without an ElementPath for a plain tag.
+    body = next(root.iterchildren(f"{{{qname.namespace}}}Body"), None)
     if body is None:
         raise BackendProtocolError("the backend reply has no SOAP Body")
-    return body, root.find(f"{{{qname.namespace}}}Header")
+    return body, next(root.iterchildren(f"{{{qname.namespace}}}Header"), None)
 
 
 def _payload(body: Any, children: list[Any], message: MessageShape, report: Report) -> Any:

@@ -5,7 +5,7 @@ Plans are built once by :mod:`adapter.mapping.compiler`; applying one is a walk 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,40 +230,113 @@ def build_response(plans: tuple[OutPlan, ...] | None, data: Any) -> Any:
     return _build_out(plans, data)
 
 
+# Applying an outbound plan runs once per member of every row of a reply: each plan is compiled, on first use, into a
+# function kept with it (the plans are frozen; the function is derived from them only), and a one-step path such as
+# ``Entry`` or ``_value`` becomes a single dict lookup.
+Getter = Callable[[Any], Any]
+
+
 def _build_out(plans: tuple[OutPlan, ...], data: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for plan in plans:
-        value = _out_value(plan, data)
+        value = _compiled(plan)(data)
         if value is not MISSING:
             out[plan.target] = value
     return out
 
 
-def _out_value(plan: OutPlan, data: Any) -> Any:
+def _compiled(plan: OutPlan) -> Getter:
+    found: Getter | None = plan.__dict__.get("_apply")
+    if found is None:
+        found = plan.__dict__["_apply"] = _compile(plan)
+    return found
+
+
+def _compile(plan: OutPlan) -> Getter:
     if plan.each is not None:
-        items = plan.each.get(data)
+        return _each(plan, _getter(plan.each))
+    if plan.children is not None:
+        return _object(plan)
+    transform = _transforms(plan.transforms)
+    if plan.constant is not MISSING:
+        constant = plan.constant
+        return lambda _: transform(constant)
+    source = _getter(plan.source) if plan.source is not None else None
+    default = plan.default
+
+    def leaf(data: Any) -> Any:
+        value = source(data) if source is not None else MISSING
+        return transform(default if value is MISSING else value)
+
+    return leaf
+
+
+def _each(plan: OutPlan, items_of: Getter) -> Getter:
+    item: Getter = _transforms(plan.transforms)
+    if plan.children is not None:
+        build = _builder(plan.children)
+        item = lambda value: build(value) if value is not None else None  # noqa: E731
+
+    def each(data: Any) -> Any:
+        items = items_of(data)
         if items is MISSING or items is None:
             return []
-        items = items if isinstance(items, list) else [items]
-        return [_out_item(plan, item) for item in items]
-    if plan.children is not None:
-        context = plan.source.get(data) if plan.source is not None else data
+        return [item(value) for value in (items if isinstance(items, list) else [items])]
+
+    return each
+
+
+def _object(plan: OutPlan) -> Getter:
+    assert plan.children is not None
+    build = _builder(plan.children)
+    source = _getter(plan.source) if plan.source is not None else None
+
+    def member(data: Any) -> Any:
+        context = source(data) if source is not None else data
         if context is MISSING or context is None:
             return context
-        built = _build_out(plan.children, context)
-        return built if built or plan.source is not None else MISSING
-    value = plan.constant
-    if value is MISSING and plan.source is not None:
-        value = plan.source.get(data)
-    if value is MISSING:
-        value = plan.default
-    return _apply_out(plan.transforms, value)
+        built = build(context)
+        return built if built or source is not None else MISSING
+
+    return member
 
 
-def _out_item(plan: OutPlan, item: Any) -> Any:
-    if plan.children is not None:
-        return _build_out(plan.children, item) if item is not None else None
-    return _apply_out(plan.transforms, item)
+def _builder(plans: tuple[OutPlan, ...]) -> Getter:
+    members = [(plan.target, _compiled(plan)) for plan in plans]
+
+    def build(data: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for target, value_of in members:
+            value = value_of(data)
+            if value is not MISSING:
+                out[target] = value
+        return out
+
+    return build
+
+
+def _getter(path: SourcePath) -> Getter:
+    if path.steps is None or len(path.steps) != 1:
+        return path.get
+    step = path.steps[0]
+
+    def one_step(data: Any) -> Any:
+        return data.get(step, MISSING) if isinstance(data, dict) else MISSING
+
+    return one_step
+
+
+def _transforms(transforms: tuple[Transform, ...]) -> Getter:
+    if not transforms:
+        return _same
+    if len(transforms) == 1:
+        outbound = transforms[0].outbound
+        return lambda value: MISSING if value is MISSING else outbound(value)
+    return lambda value: _apply_out(transforms, value)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _apply_out(transforms: tuple[Transform, ...], value: Any) -> Any:

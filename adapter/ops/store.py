@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
-import redis.asyncio
-import redis.exceptions
-
 from adapter.exceptions import StoreUnavailable
 
 
@@ -120,6 +117,8 @@ return 1
 @contextmanager
 def _unavailable() -> Iterator[None]:
     """The one place where redis-py's errors become adapter errors (its message may carry the address)."""
+    import redis.exceptions  # imported by RedisStore already: redis-py is loaded only when Redis is configured
+
     try:
         yield
     except (redis.exceptions.RedisError, OSError) as exc:
@@ -134,6 +133,8 @@ class RedisStore:
     """
 
     def __init__(self, url: str, prefix: str, *, timeout: float = 2.0) -> None:
+        import redis.asyncio  # here, not at the top: an application without Redis starts without redis-py
+
         self.prefix = prefix
         self.pool = redis.asyncio.ConnectionPool.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30

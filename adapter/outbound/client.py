@@ -24,6 +24,7 @@ from adapter.exceptions import BackendProtocolError, BackendTimeout, BackendUnav
 
 log = logging.getLogger("adapter.backend")
 _CHUNK = 64 * 1024
+_KNOWN_URLS = 64
 HeaderHook = Callable[[MutableMapping[str, str]], None]
 
 
@@ -65,6 +66,7 @@ class HttpClient:
         self.max_connections = max_connections
         self.name = name
         self._session: aiohttp.ClientSession | None = None
+        self._urls: dict[str, URL] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         ssl_option: ssl.SSLContext | bool = self.tls if isinstance(self.tls, ssl.SSLContext) else bool(self.tls)
@@ -92,7 +94,11 @@ class HttpClient:
         session = self._session
         if session is None or session.closed:
             session = self._session = self._open()
-        target = URL(url, encoded=True)  # sent as given: no re-quoting, no dot-segment folding
+        target = self._urls.get(url)
+        if target is None:
+            target = URL(url, encoded=True)  # sent as given: no re-quoting, no dot-segment folding
+            if len(self._urls) < _KNOWN_URLS:  # a backend's few addresses; REST paths with ids are not kept
+                self._urls[url] = target
         if params:
             target = target.with_query(list(params))
         if self.headers_hook is not None:
@@ -121,6 +127,9 @@ class HttpClient:
         declared = response.content_length
         if declared is not None and declared > limit:
             raise BackendProtocolError(f"the backend reply exceeds {limit} bytes")
+        if declared is not None and "content-encoding" not in response.headers:
+            # RFC 9112 §6.3: the body is exactly Content-Length bytes, within the cap: read in one piece.
+            return await response.read()
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_chunked(_CHUNK):

@@ -119,3 +119,38 @@ def test_an_untranslated_fault_is_logged_with_its_code_and_faultstring(
     assert entry["faultString"] == "Account DE00…0000 does not exist"
     assert entry["requestId"] == body["requestId"] == "log-fault"
     assert "DE00000000000000000000" not in json.dumps(entry)
+
+
+def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the JSON handler of `adapter serve` in place, access lines are written without a LogRecord: the line must
+    # be the one the formatter writes for the record logging would have made (the time aside). Everywhere else (a
+    # test's handler, a filter) the record goes through logging.
+    import io
+
+    from adapter import logs
+
+    root = logging.getLogger("adapter")
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "propagate", True)
+    monkeypatch.setattr(root, "level", root.level)
+    logs.configure("info")
+    stream = io.StringIO()
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    access = logging.getLogger("adapter.access")
+    fields = {"method": "GET", "route": "getBalance", "params": {"path.iban": "DE89…3000"}, "status": 200, "x": 1.5}
+    token = logs.bind(logs.RequestContext(request_id="rid-1", trace_id="t" * 32))
+    try:
+        assert logs._json_handler(access) is root.handlers[0]
+        logs.info(access, "request", fields)
+        record = access.makeRecord(access.name, logging.INFO, __file__, 0, "request", (), None, "f", fields)
+    finally:
+        logs.unbind(token)
+    direct, formatted = json.loads(stream.getvalue()), json.loads(JsonFormatter().format(record))
+    assert stream.getvalue().count("\n") == 1
+    assert list(direct) == list(formatted)
+    assert {**direct, "ts": None} == {**formatted, "ts": None}
+    seen: list[logging.LogRecord] = []
+    root.handlers[0].addFilter(lambda r: seen.append(r) or True)  # a filter: logging decides again
+    assert logs._json_handler(access) is None
+    logs.info(access, "request", fields)
+    assert len(seen) == 1 and seen[0].status == 200  # type: ignore[attr-defined]

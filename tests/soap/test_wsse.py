@@ -99,3 +99,33 @@ def test_environment_variable_holding_the_key_itself_is_not_quoted(tmp_path: Pat
     found = problem(mapping(tmp_path, f"key_file: ${{KEY}}\ncert_file: {signer.cert}"), {"KEY": pem})
     assert found.startswith("m.yaml:8:17: holds PEM text, not the path of a PEM file")
     assert pem.splitlines()[1] not in found
+
+
+def _security(plugins: list[object]) -> lxml.etree._Element:
+    envelope = lxml.etree.fromstring(
+        b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header/><e:Body/></e:Envelope>'
+    )
+    for plugin in plugins:
+        envelope, _ = plugin.apply(envelope, {})  # type: ignore[attr-defined]
+    return envelope
+
+
+def test_prepared_parts_write_what_zeep_writes() -> None:
+    # The PasswordText token is made once and the Timestamp once a second; each envelope still gets its own copy,
+    # with its own wsu:Id, and the bytes zeep's own UsernameToken plugin writes.
+    from zeep.wsse.username import UsernameToken
+    from zeep.wsse.utils import ID_ATTR
+
+    from adapter.soap.wsse import PasswordToken, Timestamp
+
+    stamp = Timestamp(300)
+    mine = [_security([stamp, PasswordToken("u<1>", "p&ss", use_digest=False)]) for _ in range(2)]
+    zeeps = _security([UsernameToken("u<1>", "p&ss", zulu_timestamp=True)])
+    tokens = [lxml.etree.tostring(e.find(".//{*}UsernameToken")) for e in [*mine, zeeps]]
+    assert tokens[0] == tokens[1] == tokens[2]
+    stamps = [e.find(".//{*}Timestamp") for e in mine]
+    assert stamps[0] is not stamps[1] and stamps[0].get(ID_ATTR) != stamps[1].get(ID_ATTR)
+    created, expires = (stamps[0].findtext(f"{{*}}{name}") for name in ("Created", "Expires"))
+    assert created.endswith("Z") and expires.endswith("Z") and created < expires
+    digest = _security([PasswordToken("u", "p", use_digest=True)]).find(".//{*}UsernameToken")
+    assert [child.tag.rpartition("}")[2] for child in digest] == ["Username", "Password", "Nonce", "Created"]
