@@ -139,7 +139,12 @@ def _bounded(data: bytes, limits: XmlLimits, encoding: str | None) -> bool:
     also a ``<``, so the difference counts the rest), every declaration an ``xmlns``, and in UTF-8 no text has more
     characters than the document has bytes (entities are never expanded). Only for UTF-8, which these byte counts
     assume."""
-    if encoding not in (None, "UTF-8") or data.count(b"<") - data.count(b"</") > limits.max_elements:
+    if encoding not in (None, "UTF-8"):
+        return False
+    # Every "<" at most is an element; the end tags ("</") are counted only when that bound is not enough (a
+    # two-byte count costs more than a one-byte one: 14 µs on a 15 KB reply).
+    starts = data.count(b"<")
+    if starts > limits.max_elements and starts - data.count(b"</") > limits.max_elements:
         return False
     if encoding is None:
         declared = _DECLARED.match(data[len(_BOM) if data.startswith(_BOM) else 0 :][:256].decode("latin-1"))
@@ -176,8 +181,9 @@ class _Shape:
         self.long_name = re.compile(rb"<[^\s>/]{%d}" % (max_name_length + 1))  # "<" and the qualified name
 
     def breaks(self, data: bytes, root: Element) -> bool:
-        # Nesting needs an end tag per level but the innermost: fewer "</" than the limit cannot nest deeper.
-        if (data.count(b"</") >= self.max_depth and self.deep(root)) or self.long_name.search(data) is not None:
+        # The depth walk in C costs less than counting "</" in the bytes to skip it (7 µs against 14 on a 15 KB
+        # reply), so it always runs.
+        if self.deep(root) or self.long_name.search(data) is not None:
             return True
         return b"=" in data and bool(self.attributes(root))  # every attribute has its "="
 
