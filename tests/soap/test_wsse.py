@@ -129,3 +129,40 @@ def test_prepared_parts_write_what_zeep_writes() -> None:
     assert created.endswith("Z") and expires.endswith("Z") and created < expires
     digest = _security([PasswordToken("u", "p", use_digest=True)]).find(".//{*}UsernameToken")
     assert [child.tag.rpartition("}")[2] for child in digest] == ["Username", "Password", "Nonce", "Created"]
+
+
+@pytest.mark.parametrize("prefix", ["soap-env", "s", None])
+@pytest.mark.parametrize(
+    "version", ["http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"]
+)
+def test_header_made_once_a_second_writes_what_the_plugins_write(version: str, prefix: str | None) -> None:
+    # Plugins copies a Header made once a second into an envelope without one; the bytes are those the plugins
+    # write one by one (zeep's Compose), but for the wsu:Id, fresh in each envelope and of zeep's form.
+    import re
+    import time
+    import uuid
+
+    from zeep.wsse.compose import Compose
+
+    from adapter.soap.wsse import PasswordToken, Plugins, Timestamp
+
+    def envelope() -> lxml.etree._Element:
+        root = lxml.etree.Element(f"{{{version}}}Envelope", nsmap={prefix: version, "ns0": "urn:bank"})
+        lxml.etree.SubElement(lxml.etree.SubElement(root, f"{{{version}}}Body"), "{urn:bank}Op").text = "a<&>"
+        return root
+
+    def plugins() -> list[object]:
+        return [Timestamp(300), PasswordToken("u<1>", "p&ss'\"", use_digest=False)]
+
+    fast, slow = Plugins(plugins()), Compose(plugins())
+    while True:
+        second = int(time.time())
+        written = [lxml.etree.tostring(p.apply(envelope(), {})[0]) for p in (fast, fast, slow)]
+        if int(time.time()) == second:
+            break
+    ids = [re.search(rb'wsu:Id="id-([0-9a-f-]{36})"', w) for w in written]
+    assert all(ids) and len({i.group(1) for i in ids if i}) == 3
+    assert all(uuid.UUID(i.group(1).decode()).version == 4 for i in ids if i)
+    same = [re.sub(rb'wsu:Id="id-[0-9a-f-]{36}"', b"ID", w) for w in written]
+    assert same[0] == same[1] == same[2]
+    assert b"<wsu:Timestamp" in same[0] and b"<wsse:UsernameToken>" in same[0]
