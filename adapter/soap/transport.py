@@ -3,7 +3,7 @@
 Imports (``wsdl:import``, ``xsd:import``/``include``) resolve inside the contract's own folder; a reference that
 leaves it, or names a network location, is refused with the referring file and the reference in the message. The
 standard W3C schemas that contracts name by URL (SOAP encoding, ``xml.xsd``, XML Signature) are served from the
-copies bundled in ``adapter/soap/schemas``.
+copies bundled in ``adapter/intake/schemas`` (the table of :mod:`adapter.intake.documents`).
 """
 
 from __future__ import annotations
@@ -23,20 +23,7 @@ from zeep.transports import AsyncTransport
 from adapter import xml
 from adapter.exceptions import ContractError
 from adapter.intake import fixups
-from adapter.intake.documents import SCHEMAS
-
-# Location (or bare namespace, which zeep uses as a location for SOAP-ENC) → bundled copy.
-STANDARD_SCHEMAS = {
-    "http://schemas.xmlsoap.org/soap/encoding/": "soap-enc.xsd",
-    "http://schemas.xmlsoap.org/soap/encoding": "soap-enc.xsd",
-    "https://schemas.xmlsoap.org/soap/encoding/": "soap-enc.xsd",
-    "http://www.w3.org/2001/xml.xsd": "xml.xsd",
-    "https://www.w3.org/2001/xml.xsd": "xml.xsd",
-    "http://www.w3.org/XML/1998/namespace": "xml.xsd",
-    "http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd": "xmldsig-core-schema.xsd",
-    "https://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd": "xmldsig-core-schema.xsd",
-    "http://www.w3.org/2000/09/xmldsig#": "xmldsig-core-schema.xsd",
-}
+from adapter.intake.documents import SCHEMAS, STANDARD_SCHEMAS
 
 
 def zeep_settings() -> zeep.Settings:

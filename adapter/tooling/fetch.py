@@ -26,9 +26,9 @@ from yarl import URL
 
 from adapter import __version__, xml
 from adapter.exceptions import BackendError, BackendTimeout, BackendUnavailable, ContractError, RequestError
+from adapter.intake.documents import STANDARD_SCHEMAS
 from adapter.outbound.client import HttpClient
 from adapter.settings import FetchLimits, XmlLimits
-from adapter.soap.transport import STANDARD_SCHEMAS
 from adapter.tooling.locations import LocalNames, Reference, kind, names_file, references, relative, root_name
 
 MANIFEST = "fetch-manifest.json"
