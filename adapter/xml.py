@@ -51,18 +51,27 @@ class XmlError(RequestError):
     title = "Invalid XML"
 
 
+# The hardened settings of every parser built here: the event-by-event one and the one-call fast path read the same
+# bytes the same way.
+_HARDENED: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def tree_parser(encoding: str | None = None, *, huge_tree: bool = False) -> etree.XMLParser:
+    """A parser with the hardened settings that builds the tree in one call; ``huge_tree`` only for the project's own
+    files (contracts), never for what callers or backends send."""
+    return etree.XMLParser(encoding=encoding, **{**_HARDENED, "huge_tree": huge_tree})
+
+
 def _parser(encoding: str | None) -> etree.XMLPullParser:
-    return etree.XMLPullParser(
-        encoding=encoding,
-        events=("start", "end", "start-ns"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLPullParser(encoding=encoding, events=("start", "end", "start-ns"), **_HARDENED)
 
 
 class _FastParsers(threading.local):
@@ -74,16 +83,7 @@ class _FastParsers(threading.local):
     def get(self, encoding: str | None) -> etree.XMLParser:
         parser = self.by_encoding.get(encoding)
         if parser is None:  # the pull parser's settings, building the tree in one call
-            parser = self.by_encoding[encoding] = etree.XMLParser(
-                encoding=encoding,
-                resolve_entities=False,
-                no_network=True,
-                load_dtd=False,
-                dtd_validation=False,
-                huge_tree=False,
-                remove_comments=True,
-                remove_pis=True,
-            )
+            parser = self.by_encoding[encoding] = tree_parser(encoding)
         return parser
 
 

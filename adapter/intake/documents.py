@@ -46,15 +46,7 @@ Element = Any  # lxml.etree._Element; lxml ships no type information
 def parser() -> etree.XMLParser:
     """The contract parser: no DTD, no entities, no network. Contracts are the project's own files, so large
     documents are fine (``huge_tree``)."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return xml.tree_parser(huge_tree=True)
 
 
 class Documents:
