@@ -8,7 +8,6 @@ JSON Schema. Negative entries are refused with a message that names the file and
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,7 @@ from adapter.mapping.compiler import CompiledRoute
 from adapter.project import load_binding
 from adapter.tooling import intake
 from adapter.tooling.scaffold import Scaffolder, Target, scaffold
-from tests.corpus import CORPUS
-
-INDEX = CORPUS / "corpus.json"
-ENTRIES: list[dict[str, Any]] = json.loads(INDEX.read_text()) if INDEX.is_file() else []
+from tests.corpus import CORPUS, entries, require
 
 # What each refusal must say: the file, then the missing or wrong thing.
 REFUSALS = {
@@ -40,23 +36,14 @@ REFUSALS = {
 }
 
 
-def _entries(expect: str) -> list[Any]:
-    found = [pytest.param(entry, id=entry["name"]) for entry in ENTRIES if entry["expect"] == expect]
-    return found or [pytest.param(None, id="corpus-missing")]
-
-
 @pytest.fixture(scope="session")
 def contracts() -> ContractStore:
     """Parsed once per session: the corpus holds 3 MB contracts."""
-    if not INDEX.is_file():
-        reason = f"the WSDL corpus is not at {CORPUS} (it sits in the shared folder next to the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require()
     return ContractStore()
 
 
-@pytest.mark.parametrize("entry", _entries("ok"))
+@pytest.mark.parametrize("entry", entries("ok"))
 def test_contract_loads_scaffolds_checks_and_documents_itself(
     entry: dict[str, Any], contracts: ContractStore, tmp_path: Path
 ) -> None:
@@ -99,7 +86,7 @@ def _schemas(op: dict[str, Any]) -> list[Any]:
     return found + [param["schema"] for param in op.get("parameters", [])]
 
 
-@pytest.mark.parametrize("entry", _entries("error"))
+@pytest.mark.parametrize("entry", entries("error"))
 def test_broken_contract_is_refused_with_a_clear_message(entry: dict[str, Any], contracts: ContractStore) -> None:
     with pytest.raises(ContractError) as refused:
         contracts.definitions(CORPUS / entry["main"])

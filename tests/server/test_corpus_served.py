@@ -6,8 +6,6 @@ style, a one-way operation) is refused by the scaffold with a message naming the
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +21,16 @@ from adapter.tooling import intake
 from adapter.tooling.scaffold import Limits
 from adapter.tooling.served import ServedTarget, render
 from tests.conftest import CACHE
-from tests.corpus import CORPUS
-
-INDEX = CORPUS / "corpus.json"
-ENTRIES: list[dict[str, Any]] = json.loads(INDEX.read_text()) if INDEX.is_file() else []
-POSITIVE = [pytest.param(e, id=e["name"]) for e in ENTRIES if e["expect"] == "ok"] or [
-    pytest.param(None, id="corpus-missing")
-]
+from tests.corpus import CORPUS, entries, require
 
 
 @pytest.fixture(scope="module")
 def contracts() -> ContractStore:
-    if not INDEX.is_file():
-        reason = f"the WSDL corpus is not at {CORPUS} (it sits in the shared folder next to the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require()
     return ContractStore(ContractCache(CACHE))  # the session's cache: models the other corpus tests built
 
 
-@pytest.mark.parametrize("entry", POSITIVE)
+@pytest.mark.parametrize("entry", entries("ok"))
 def test_a_served_scaffold_checks_and_serves(entry: dict[str, Any], contracts: ContractStore, tmp_path: Path) -> None:
     wsdl_path = CORPUS / entry["main"]
     for info in intake.ports(contracts.definitions(wsdl_path), None, None):

@@ -8,7 +8,6 @@ the same plain data (prefixes, declarations and attribute order aside: ``adapter
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,7 @@ from adapter.settings import XmlLimits
 from adapter.soap.reference import ZeepReference
 from adapter.tooling import canon, intake
 from tests.contract.strategies import values
-from tests.corpus import CORPUS
-from tests.intake.test_corpus import ENTRIES
+from tests.corpus import CORPUS, entries, require
 
 OPERATIONS_PER_PORT = 3
 LIMITS = XmlLimits(max_bytes=64 * 1024 * 1024)
@@ -83,11 +81,6 @@ _zeep: dict[Path, ZeepReference | Exception] = {}
 _store = ContractStore(ContractCache(None))
 
 
-def _positive() -> list[Any]:
-    found = [pytest.param(entry, id=entry["name"]) for entry in ENTRIES if entry["expect"] == "ok"]
-    return found or [pytest.param(None, id="corpus-missing")]
-
-
 def _reference(path: Path) -> ZeepReference | Exception:
     if path not in _zeep:
         with warnings.catch_warnings():
@@ -138,15 +131,11 @@ def _first_difference(ours: list[str], theirs: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def corpus() -> Path:
-    if not (CORPUS / "corpus.json").is_file():
-        reason = f"the WSDL corpus is not at {CORPUS} (it sits in the shared folder next to the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require()
     return CORPUS
 
 
-@pytest.mark.parametrize("entry", _positive())
+@pytest.mark.parametrize("entry", entries("ok"))
 @settings(
     max_examples=1,
     derandomize=True,

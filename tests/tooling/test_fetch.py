@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,9 +18,8 @@ from click.testing import CliRunner, Result
 from adapter.cli import main
 from adapter.testing import free_port, serve_wsgi
 from adapter.xml import DTD_REFUSED
-from tests.conftest import ROOT
+from tests.corpus import CORPUS, require
 
-CORPUS = ROOT.parent / "shared" / "wsdl-corpus"
 Page = tuple[int, dict[str, str], bytes]
 
 
@@ -59,13 +57,7 @@ def serving(site: Site) -> Iterator[str]:
 
 
 def corpus(name: str) -> Path:
-    folder = CORPUS / name
-    if not folder.is_dir():
-        reason = f"the WSDL corpus is not at {CORPUS} (it sits in the shared folder next to the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return folder
+    return require(CORPUS / name)
 
 
 def run(*args: str) -> Result:
