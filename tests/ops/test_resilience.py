@@ -38,7 +38,9 @@ def test_a_hanging_backend_opens_the_breaker_and_a_recovered_one_closes_it(tmp_p
         resilience={"breaker": {"failures": 3, "window": 60, "open_for": 5}},
     )
     try:
-        with running_stack(bank_app=backend, settings=bank_settings(folder), env={"BANK_TIMEOUT": "0.5"}) as stack:
+        # 2 s, not less: the half-open probe must be answered within it on a loaded machine (a 0.5 s timeout made
+        # every probe time out during one slow CI run)
+        with running_stack(bank_app=backend, settings=bank_settings(folder), env={"BANK_TIMEOUT": "2"}) as stack:
             for _ in range(3):
                 assert_problem(stack.client.get(f"/v1/accounts/{MAIN}"), 504, "backend-timeout")
             assert backend.calls["GetAccount"] == 3
