@@ -8,18 +8,21 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import PurePath
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from adapter import __version__, logs
 from adapter.api import docs, openapi, problems
 from adapter.api.auth import Authenticator, AuthMiddleware, principal, refuse_scoped_public_routes
-from adapter.api.routes import starlette_route
+from adapter.api.routes import MappedRoutes, starlette_route
 from adapter.asgi import health
 from adapter.asgi.access import AccessLogMiddleware
 from adapter.asgi.requestid import RequestIdMiddleware
@@ -80,7 +83,7 @@ def create_app(
         telemetry.tracing.shutdown()  # export the spans still batched
 
     # FastAPI's own documentation routes load Swagger UI from a CDN: adapter.api.docs serves them offline instead.
-    app = FastAPI(
+    app = Facade(
         title="SOAP adapter", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.ops = ops
@@ -92,7 +95,8 @@ def create_app(
             guarded = GuardedBackend(backend.call, guard, compiled.route)
             plan = ops.route(binding.mapping.file, binding.mapping.model, compiled.route, guard)
             route = starlette_route(compiled, guarded, settings, (ops, plan))
-            app.router.routes.append(route)
+            app.router.routes.append(route)  # first in the router: the order MappedRoutes tries them in
+            app.mapped.append(route)
             mapped.append((route, route.name))
     app.router.routes.extend(soap.routes)
     _operator_endpoints(app, settings, telemetry, _contracts_check(bindings, soap))
@@ -103,13 +107,36 @@ def create_app(
     app.add_exception_handler(AdapterError, problems.adapter_error)
     app.add_exception_handler(HTTPException, problems.http_error)
     app.add_exception_handler(Exception, problems.unexpected_error)
-    # Served SOAP endpoints authenticate their callers as their contract says (WS-Security), not with API keys.
-    app.add_middleware(AuthMiddleware, authenticator=authenticator, public_paths=[*public, *soap.paths])
-    app.add_middleware(AccessLogMiddleware)
     labels = RouteLabels([*mapped, *own_routes(app.router.routes, exclude=[route for route, _ in mapped])])
-    app.add_middleware(TelemetryMiddleware, metrics=metrics, tracing=telemetry.tracing, routes=labels)
-    app.add_middleware(RequestIdMiddleware)  # added last: outermost, so every answer (a 401 too) carries the id
+    app.front = [  # outermost first: every answer (a 401 too) carries the request id
+        Middleware(RequestIdMiddleware),
+        Middleware(TelemetryMiddleware, metrics=metrics, tracing=telemetry.tracing, routes=labels),
+        Middleware(AccessLogMiddleware),
+        # Served SOAP endpoints authenticate their callers as their contract says (WS-Security), not with API keys.
+        Middleware(AuthMiddleware, authenticator=authenticator, public_paths=[*public, *soap.paths]),
+    ]
     return app
+
+
+class Facade(FastAPI):
+    """FastAPI, with the facade's own pure ASGI middlewares (``front``) in front of FastAPI's, and the mapped routes
+    answered right behind them (:class:`adapter.api.routes.MappedRoutes`); every other path (health, metrics, docs,
+    served contracts, 404 and 405) goes through FastAPI's middlewares and router as usual.
+
+    The stack: Starlette's ``ServerErrorMiddleware`` (an unexpected exception → a 500 problem, as the handler
+    registered for ``Exception`` renders it), ``front`` in order, then the mapped routes, then FastAPI's own
+    stack (with the middlewares added by ``add_middleware``, which only that part sees)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.front: list[Middleware] = []
+        self.mapped: list[Route] = []
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app: ASGIApp = MappedRoutes(super().build_middleware_stack(), self.mapped, self.router)
+        for cls, args, kwargs in reversed(self.front):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, handler=problems.unexpected_error, debug=self.debug)
 
 
 def _served(project: Project, settings: Settings, ops: Operations, telemetry: Telemetry) -> Served:

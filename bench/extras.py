@@ -192,12 +192,13 @@ def soak(stack: Stack, gen: Generator, requests: int, max_seconds: float) -> str
 
 
 def profile(stack: Stack, gen: Generator, scenario: Scenario, seconds: float = 10.0) -> str:
-    """py-spy samples the facade during one more balance slice (not one of the measured ones)."""
+    """py-spy samples the scenario's app (the facade, or a peer) during one more slice (not one of the measured
+    ones)."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         return "\nprofile: py-spy is not installed (pip install '.[bench]')"
     out = stack.tmp / "profile.txt"
-    argv = [spy, "record", "-p", str(stack.procs["facade"].pid), "-d", str(int(seconds)), "-r", "250"]
+    argv = [spy, "record", "-p", str(stack.procs[scenario.peer].pid), "-d", str(int(seconds)), "-r", "250"]
     argv += ["--nonblocking", "-f", "raw", "-o", str(out)]
     spy_proc = procs.spawn("py-spy", argv, cores=stack.cores.load, log=stack.tmp / "py-spy.log")
     time.sleep(1.0)
@@ -205,7 +206,7 @@ def profile(stack: Stack, gen: Generator, scenario: Scenario, seconds: float = 1
     spy_proc.popen.wait(seconds + 30)
     if not out.exists():
         return f"\nprofile: py-spy recorded nothing (ptrace not allowed?):\n{spy_proc.tail(5)}"
-    return summarize(out.read_text(), scenario.route)
+    return summarize(out.read_text(), scenario.route, scenario.peer)
 
 
 # Where a sample's time goes: the innermost frame that belongs to one of these (first match wins, in this order).
@@ -249,7 +250,7 @@ def _area(frames: list[str]) -> str:
     return "other"
 
 
-def summarize(raw: str, route: str = "balance", top: int = 15) -> str:
+def summarize(raw: str, route: str = "balance", peer: str = "facade", top: int = 15) -> str:
     """py-spy's collapsed stacks → the functions with most samples on top (self) and on the stack (total), and the
     share of each area."""
     own, total, samples = Counter[str](), Counter[str](), 0
@@ -265,7 +266,7 @@ def summarize(raw: str, route: str = "balance", top: int = 15) -> str:
         own[frames[-1]] += count
         for frame in set(frames):
             total[frame] += count
-    lines = [f"\nprofile of the facade, {route} ({samples} samples; % of them):", "  self:"]
+    lines = [f"\nprofile of the {peer}, {route} ({samples} samples; % of them):", "  self:"]
     lines += [f"    {n / samples:6.1%}  {f}" for f, n in own.most_common(top)]
     stem = 0.9 * max(total.values(), default=0)  # the frames under every request (event loop, uvicorn, click)
     lines += ["  total (on the stack; the event loop's own frames left out):"]

@@ -99,8 +99,10 @@ def bench(stack: Stack, gen: Generator, args: argparse.Namespace) -> None:
         f"{canned.rate / max(fastest.rate, 1):.0f}x the fastest app ({fastest.scenario.name}, {fastest.rate:.0f} req/s)"
     )
     if args.profile:  # balance: the fixed cost of a call; statement-500: the decoder and the mapping on big replies
-        for name in ("facade balance", "facade statement-500"):
-            print(extras.profile(stack, gen, next(m.scenario for m in results if m.scenario.name == name)))
+        # The hand-written bridge's balance too: what every bridge pays, area by area, next to the facade's.
+        names = ("facade balance", "facade statement-500", "handwritten-aiohttp balance")
+        for scenario in (m.scenario for name in names for m in results if m.scenario.name == name):
+            print(extras.profile(stack, gen, scenario))
     if not args.quick:
         print(extras.workers(stack, gen, args))
         print(extras.startup(stack, args.corpus))

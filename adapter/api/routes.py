@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route, request_response
-from starlette.types import Scope
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapter import codec
+from adapter.api import problems
 from adapter.api.auth import principal
 from adapter.api.traffic import Traffic
 from adapter.asgi.body import read_body
-from adapter.exceptions import BackendFault, UnsupportedMediaType
+from adapter.exceptions import AdapterError, BackendFault, UnsupportedMediaType
 from adapter.exchange import route as exchange
 from adapter.logs import mask
 from adapter.mapping.compiler import CompiledRoute
@@ -138,6 +141,52 @@ def _query(request: Request) -> dict[str, Any]:
     return query
 
 
+class EndpointApp:
+    """The ASGI app of a route's endpoint: its answer, or the problem its :class:`AdapterError` or
+    ``HTTPException`` makes (rendered by :mod:`adapter.api.problems`, as the exception handlers registered on the
+    application would). Unlike Starlette's ``request_response`` it needs no exception handlers in the scope, so
+    :class:`MappedRoutes` can call it without FastAPI's router and middlewares in between."""
+
+    def __init__(self, handle: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handle = handle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await self.handle(request)
+        except AdapterError as exc:
+            response = await problems.adapter_error(request, exc)
+        except HTTPException as exc:
+            response = await problems.http_error(request, exc)
+        await response(scope, receive, send)
+
+
+class MappedRoutes:
+    """Pure ASGI: a request that a mapped route matches in full (path and method) goes straight to that route's app;
+    anything else to ``app`` (FastAPI's own stack and router, which answers 404, 405 and the slash redirects).
+
+    The routes are tried in the router's order and only mapped routes precede the others there, so the route chosen
+    is the one the router would choose. What is skipped is per-request overhead a mapped route does not use: FastAPI's
+    exception, body-limit, exit-stack and telemetry middlewares and the router's loop over every route."""
+
+    def __init__(self, app: ASGIApp, routes: Sequence[Route], router: BaseRoute | Any) -> None:
+        self.app = app
+        self.routes = tuple(routes)
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self.routes:
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self.router)  # as Router.app does: url_for works alike
+                    scope["route"] = route
+                    scope.update(child)
+                    await route.app(scope, receive, send)  # Route.handle's own step once the method matched
+                    return
+        await self.app(scope, receive, send)
+
+
 class MappedRoute(Route):
     """A mapped route names itself in the scope it matches (``scope["route"]``, as FastAPI's own routes do), so that
     telemetry labels the request without matching the path against every route again."""
@@ -153,11 +202,11 @@ def starlette_route(
     compiled: CompiledRoute, backend: Backend, settings: Settings, ops: tuple[Operations, RoutePlan] | None = None
 ) -> Route:
     """The route; with ``ops``, behind its rate limits, cache and Idempotency-Key (:mod:`adapter.api.traffic`)."""
-    endpoint = RouteEndpoint(compiled, backend, settings)
+    endpoint = EndpointApp(RouteEndpoint(compiled, backend, settings).handle)
     name = compiled.route.name or compiled.operation
     methods = [compiled.route.method]
     if ops is None or ops[1].plain:
-        return MappedRoute(compiled.route.path, endpoint.handle, methods=methods, name=name)
+        return MappedRoute(compiled.route.path, endpoint, methods=methods, name=name)
     max_body = settings.json_limits.max_bytes
-    app = Traffic(request_response(endpoint.handle), ops[1], ops[0], scopes=compiled.scopes, max_body=max_body)
+    app = Traffic(endpoint, ops[1], ops[0], scopes=compiled.scopes, max_body=max_body)
     return MappedRoute(compiled.route.path, app, methods=methods, name=name)
