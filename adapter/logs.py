@@ -10,6 +10,8 @@ variable and :func:`install` makes every new record read it.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextvars
 import logging
 import os
@@ -94,37 +96,77 @@ def configure(level: str = "info") -> None:
     root = logging.getLogger("adapter")
     root.setLevel(level.upper())
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = JsonLinesHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
         root.propagate = False
+        atexit.register(handler.drain)  # a line :func:`info` queued in the loop's last iteration
+
+
+class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler :func:`configure` installs: a ``StreamHandler`` that also takes the lines :func:`info` makes
+    without a ``LogRecord``. Inside an event loop those are queued and written together when the loop's current
+    iteration ends (``call_soon``): one write for every request finished in that iteration, and the lines formatted
+    in one go, where the code and its data are still in the CPU's caches (written one by one between requests, an
+    access line cost about 50 µs of CPU; queued, a few). A line waits for the loop's next turn, never for a timer;
+    a record logged the usual way (a warning) first writes the queued lines, so the order of lines is the order of
+    the calls."""
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self.pending: list[tuple[str, str, dict[str, Any], RequestContext | None, float]] = []
+
+    def queue(self, name: str, message: str, fields: dict[str, Any]) -> None:
+        entry = (name, message, fields, _CURRENT.get(), time.time())
+        if self.pending:
+            self.pending.append(entry)
+            return
+        try:
+            asyncio.get_running_loop().call_soon(self.drain)
+        except RuntimeError:  # no loop in this thread, or it is closing: write the line now
+            self.write([entry])
+            return
+        self.pending.append(entry)
+
+    def drain(self) -> None:
+        entries, self.pending = self.pending, []
+        if entries:
+            self.write(entries)
+
+    def write(self, entries: list[tuple[str, str, dict[str, Any], RequestContext | None, float]]) -> None:
+        text = "".join(_line(*entry) + self.terminator for entry in entries)
+        self.acquire()
+        try:
+            self.stream.write(text)  # as StreamHandler.emit does, then its flush
+            self.flush()
+        except Exception:  # as StreamHandler.emit: report on stderr, never fail the request
+            name, message, fields = entries[0][:3]
+            record = logging.makeLogRecord({"name": name, "msg": message, "levelno": logging.INFO, **fields})
+            self.handleError(record)
+        finally:
+            self.release()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.drain()
+        super().emit(record)
 
 
 def info(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
     """``logger.info(message, extra=fields)``. Where the record would only reach the JSON handler :func:`configure`
-    installed, its line is written straight to that handler's stream: the same line, without a ``LogRecord`` and
-    the caller lookup (the access log writes one per request). Anywhere else (a test's handler, a filter, another
-    record factory), the record goes through logging as usual."""
+    installed, its line is made without a ``LogRecord`` and the caller lookup, and written by
+    :class:`JsonLinesHandler` (queued to the end of the loop's iteration): the same line. ``fields`` must not change
+    after the call. Anywhere else (a test's handler, a filter, another record factory), the record goes through
+    logging as usual."""
     if not logger.isEnabledFor(logging.INFO):
         return
     handler = _json_handler(logger)
     if handler is None:
         logger.handle(logger.makeRecord(logger.name, logging.INFO, __file__, 0, message, (), None, "info", fields))
         return
-    line = _line(logger.name, message, fields) + handler.terminator
-    handler.acquire()
-    try:
-        handler.stream.write(line)  # as StreamHandler.emit does, then its flush
-        handler.flush()
-    except Exception:  # as StreamHandler.emit: report on stderr, never fail the request
-        handler.handleError(
-            logger.makeRecord(logger.name, logging.INFO, __file__, 0, message, (), None, "info", fields)
-        )
-    finally:
-        handler.release()
+    handler.queue(logger.name, message, fields)
 
 
-def _json_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
+def _json_handler(logger: logging.Logger) -> JsonLinesHandler | None:
     """The handler :func:`configure` installed on ``adapter``, when it is the only place a record of ``logger``
     (a child of ``adapter`` without handlers or filters of its own) goes."""
     parent = logger.parent
@@ -133,7 +175,7 @@ def _json_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
     if parent.filters or parent.propagate or parent.disabled or len(parent.handlers) != 1:
         return None
     handler = parent.handlers[0]
-    if type(handler) is not logging.StreamHandler or type(handler.formatter) is not JsonFormatter:
+    if type(handler) is not JsonLinesHandler or type(handler.formatter) is not JsonFormatter:
         return None
     if handler.filters or handler.level > logging.INFO or not _is_ours(logging.getLogRecordFactory()):
         return None
@@ -144,16 +186,16 @@ def _is_ours(factory: Callable[..., logging.LogRecord]) -> bool:
     return getattr(factory, "adapter_context", False) is True
 
 
-def _line(name: str, message: str, fields: dict[str, Any]) -> str:
-    """What :class:`JsonFormatter` writes for an info record of ``name`` with ``fields`` as its extra."""
+def _line(name: str, message: str, fields: dict[str, Any], context: RequestContext | None, created: float) -> str:
+    """What :class:`JsonFormatter` writes for an info record of ``name`` with ``fields`` as its extra, made at
+    ``created`` while ``context`` was the current request's."""
     entry: dict[str, Any] = {
-        "ts": datetime.fromtimestamp(time.time(), UTC).isoformat(timespec="milliseconds"),
+        "ts": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
         "level": "info",
         "logger": name,
         "pid": os.getpid() if logging.logProcesses else None,
         "message": message,
     }
-    context = _CURRENT.get()
     if context is not None:
         entry["requestId"] = context.request_id
         if context.trace_id is not None:

@@ -154,3 +154,42 @@ def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.Monk
     assert logs._json_handler(access) is None
     logs.info(access, "request", fields)
     assert len(seen) == 1 and seen[0].status == 200  # type: ignore[attr-defined]
+
+
+def test_access_lines_in_an_event_loop_are_written_when_its_iteration_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Inside a loop, the direct lines are queued and written together at the end of the loop's iteration, in the
+    # order of the calls; a record logged the usual way in between writes the queued lines first.
+    import asyncio
+    import io
+
+    from adapter import logs
+
+    root = logging.getLogger("adapter")
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "propagate", True)
+    monkeypatch.setattr(root, "level", root.level)
+    logs.configure("info")
+    stream = io.StringIO()
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    access = logging.getLogger("adapter.access")
+    seen: list[str] = []
+
+    async def serve() -> None:
+        for n in (1, 2):
+            token = logs.bind(logs.RequestContext(request_id=f"rid-{n}"))
+            logs.info(access, "request", {"n": n})
+            logs.unbind(token)
+        seen.append(stream.getvalue())  # nothing yet: the loop has not finished this iteration
+        await asyncio.sleep(0)
+        seen.append(stream.getvalue())
+        logs.info(access, "request", {"n": 3})
+        logging.getLogger("adapter.ops").warning("in between")
+        logs.info(access, "request", {"n": 4})
+
+    asyncio.run(serve())
+    logs.info(access, "request", {"n": 5})  # no loop: written at once
+    assert seen[0] == ""
+    first = [json.loads(line) for line in seen[1].splitlines()]
+    assert [(e["n"], e["requestId"]) for e in first] == [(1, "rid-1"), (2, "rid-2")]
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e.get("n", e["message"]) for e in entries] == [1, 2, 3, "in between", 4, 5]
