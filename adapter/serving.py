@@ -64,11 +64,22 @@ def _serve_here(settings: Settings, *, reload: bool, reload_interval: float) -> 
     uvicorn.run(app, **_uvicorn_options(settings))
 
 
+# The youngest generation is collected after this many allocations (CPython's default: 700). A request allocates a
+# few thousand objects (the reply's tree, its decoded values, the JSON document) that reference counting frees when
+# it ends; collected every 700, the ones still in flight are walked again and again. At 20,000, collections of
+# the youngest generation are rarer by about 30x, and what they may hold back is a few MB of objects in cycles
+# (`make bench`: 20-30 µs of CPU less per balance request; the RSS soak stays flat).
+YOUNG_GENERATION_THRESHOLD = 20_000
+
+
 def _settle() -> None:
     """What start-up built (contract models, compiled mappings, libraries) lives as long as the process: moved out
-    of the garbage collector's generations, so that its collections walk only what requests allocate."""
+    of the garbage collector's generations, so that its collections walk only what requests allocate; and the
+    youngest generation collected less often (:data:`YOUNG_GENERATION_THRESHOLD`)."""
     gc.collect()
     gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, oldest)
 
 
 def _serve_workers(settings: Settings) -> None:
