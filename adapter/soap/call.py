@@ -64,7 +64,8 @@ class SoapBackend:
     async def post(self, outbound: exchange.Outbound) -> tuple[int, bytes]:
         envelope, headers = outbound.envelope, dict(outbound.headers)
         if self.security is not None:
-            envelope, headers = self.security.apply(envelope, headers)
-        body = xml.tostring(envelope, declaration=True)
+            body, headers = self.security.serialize(envelope, headers)  # adapter.soap.wsse.Plugins
+        else:
+            body = xml.tostring(envelope, declaration=True)
         reply = await self.http.request("POST", self.address, headers=headers, body=body)
         return reply.status, reply.body

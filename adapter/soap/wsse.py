@@ -8,7 +8,8 @@ costs a fraction of building it again.
 
 Without a signature and without a digest, the whole soap:Header those plugins would add to an envelope that has none
 is itself made once a second (:class:`Plugins`) and copied into each envelope with a fresh wsu:Id: one copy and one
-insert instead of finding and filling the header twice.
+insert instead of finding and filling the header twice; :meth:`Plugins.serialize`, which the backend call uses, goes
+one step further and splices that Header's bytes into the serialised envelope.
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from zeep.wsse.compose import Compose
 from zeep.wsse.username import UsernameToken
 from zeep.wsse.utils import ID_ATTR, WSSE, WSU, ensure_id
 
+from adapter import xml
 from adapter.mapping.model import Backend
 from adapter.soap.signature import signer
 
 DEFAULT_TTL = 300  # seconds; a signed request without a UsernameToken still carries a Timestamp
+# The wsu:Id the spliced Header is serialised with, then cut at: a tab is written "&#9;" in an attribute value and as
+# itself in text (XML 1.0 §3.3.3), so the mark cannot be met in a Username, a Password or a time.
+_ID_MARK = "\t"
+_ID_MARK_BYTES = f'="{"&#9;"}"'.encode()
+# The namespaces of the Header's elements and attributes besides the envelope's: declared on the Envelope, they would
+# change how the copy is written (lxml drops its own declarations of them), so such an envelope is not spliced.
+_SECURITY_NAMESPACES = frozenset({ns.WSSE, ns.WSU})
 
 
 class Timestamp:
@@ -89,6 +98,8 @@ class Plugins(Compose):
         self._stamped = any(isinstance(p, Timestamp) for p in plugins)
         # (envelope namespace, its prefix) → (second, the Header of that second)
         self._headers: dict[tuple[str, str | None], tuple[int, etree._Element]] = {}
+        # (envelope namespace, its prefix) → (second, the empty Header's bytes, the Header's bytes around the wsu:Id)
+        self._bytes: dict[tuple[str, str | None], tuple[int, bytes, bytes, bytes]] = {}
 
     def apply(self, envelope: etree._Element, headers: dict[str, str]) -> tuple[etree._Element, dict[str, str]]:
         env = etree.QName(envelope).namespace
@@ -99,6 +110,47 @@ class Plugins(Compose):
         if self._stamped:
             header[0][0].set(ID_ATTR, _unique_id())  # the Timestamp is first (WSS 1.1 §10); ensure_id's form
         return envelope, headers
+
+    def serialize(self, envelope: etree._Element, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+        """:meth:`apply`, then :func:`adapter.xml.tostring` with the XML declaration: the bytes to send. Where
+        :meth:`apply` would copy the Header made once a second, its bytes are spliced in instead: an empty
+        soap:Header is serialised in its place and replaced by the Header's bytes (made once a second, as the
+        Header would be written there; a test compares them), with a fresh wsu:Id. No tree is copied."""
+        env = etree.QName(envelope).namespace
+        if (
+            not self._fixed
+            or next(envelope.iterchildren(f"{{{env}}}Header"), None) is not None
+            or not _SECURITY_NAMESPACES.isdisjoint(envelope.nsmap.values())  # the copy would be written otherwise
+        ):
+            envelope, headers = self.apply(envelope, headers)
+            return xml.tostring(envelope, declaration=True), headers
+        empty, before, after = self._header_bytes(env, envelope.prefix, int(time.time()))
+        envelope.insert(0, etree.Element(f"{{{env}}}Header"))  # written as `empty`, the Envelope's first child
+        data = xml.tostring(envelope, declaration=True)
+        at = data.index(empty)
+        header = before + _unique_id().encode() + after if self._stamped else before
+        return data[:at] + header + data[at + len(empty) :], headers
+
+    def _header_bytes(self, env: str, prefix: str | None, second: int) -> tuple[bytes, bytes, bytes]:
+        """The empty soap:Header as written in an envelope of ``env`` with ``prefix``, and the Header of ``second``
+        as written there, cut where its Timestamp's wsu:Id goes (made once a second)."""
+        current = self._bytes.get((env, prefix))
+        if current is None or current[0] != second:
+            probe = etree.Element(f"{{{env}}}Envelope", nsmap={prefix: env})
+            probe.insert(0, etree.Element(f"{{{env}}}Header"))
+            written = etree.tostring(probe)
+            empty = written[written.index(b">") + 1 : written.rindex(b"</")]
+            del probe[0]
+            header = copy.deepcopy(self._header(env, prefix, second))
+            probe.insert(0, header)  # what apply() does
+            if self._stamped:
+                header[0][0].set(ID_ATTR, _ID_MARK)
+            written = etree.tostring(probe)
+            before, _, after = written[written.index(b">") + 1 : written.rindex(b"</")].partition(_ID_MARK_BYTES)
+            if self._stamped:
+                before, after = before + b'="', b'"' + after
+            current = self._bytes[env, prefix] = (second, empty, before, after)
+        return current[1], current[2], current[3]
 
     def _header(self, env: str, prefix: str | None, second: int) -> etree._Element:
         """The soap:Header the plugins add in ``second`` to an empty envelope of the same namespace and prefix (so

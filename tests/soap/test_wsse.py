@@ -15,6 +15,9 @@ from adapter.exceptions import MappingErrors
 from adapter.project import load_binding
 from tests import pki
 
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY_PASSWORD = "key-pass-91c2"
 
@@ -166,3 +169,54 @@ def test_header_made_once_a_second_writes_what_the_plugins_write(version: str, p
     same = [re.sub(rb'wsu:Id="id-[0-9a-f-]{36}"', b"ID", w) for w in written]
     assert same[0] == same[1] == same[2]
     assert b"<wsu:Timestamp" in same[0] and b"<wsse:UsernameToken>" in same[0]
+
+
+@pytest.mark.parametrize("prefix", ["soap-env", "s", None])
+@pytest.mark.parametrize(
+    "version", ["http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"]
+)
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"ns0": "urn:bank"},
+        {"ns0": "urn:bank", "xsi": "http://www.w3.org/2001/XMLSchema-instance"},
+        # The WS-Security namespaces already declared on the Envelope, under their usual prefixes and others.
+        {"wsse": WSSE_NS, "wsu": WSU_NS},
+        {"a": WSSE_NS, "b": WSU_NS, "ns0": "urn:bank"},
+    ],
+)
+def test_serialize_splices_the_bytes_apply_then_tostring_write(
+    version: str, prefix: str | None, extra: dict[str, str]
+) -> None:
+    # Plugins.serialize (the backend call's) splices the Header's bytes into the serialised envelope: the bytes must
+    # be those of apply() and adapter.xml.tostring, but for the fresh wsu:Id; the Body is untouched.
+    import re
+    import time
+
+    from adapter import xml
+    from adapter.soap.wsse import PasswordToken, Plugins, Timestamp
+
+    def envelope() -> lxml.etree._Element:
+        root = lxml.etree.Element(f"{{{version}}}Envelope", nsmap={prefix: version, **extra})
+        body = lxml.etree.SubElement(root, f"{{{version}}}Body")
+        lxml.etree.SubElement(body, "{urn:bank}Op", {"note": '\t"<Header/>"'}).text = "<soap-env:Header/>&\t"
+        return root
+
+    for plugins in (
+        [Timestamp(300), PasswordToken("u<1>", "p&ss'\"\t", use_digest=False)],
+        [PasswordToken("u", "id-x", use_digest=False)],
+        [Timestamp(60)],
+    ):
+        fast = Plugins(plugins)
+        while True:
+            second = int(time.time())
+            spliced = [fast.serialize(envelope(), {"SOAPAction": '"x"'}) for _ in range(2)]
+            applied = fast.apply(envelope(), {"SOAPAction": '"x"'})
+            if int(time.time()) == second:
+                break
+        written = xml.tostring(applied[0], declaration=True)
+        assert all(headers == applied[1] for _, headers in spliced)
+        same = [re.sub(rb':Id="id-[0-9a-f-]{36}"', b"ID", w) for w in (spliced[0][0], spliced[1][0], written)]
+        assert same[0] == same[1] == same[2]
+        assert spliced[0][0] != spliced[1][0] or not any(isinstance(p, Timestamp) for p in plugins)
+        lxml.etree.fromstring(spliced[0][0])  # well-formed
