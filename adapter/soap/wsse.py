@@ -15,7 +15,6 @@ one step further and splices that Header's bytes into the serialised envelope.
 from __future__ import annotations
 
 import copy
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from zeep.wsse.username import UsernameToken
 from zeep.wsse.utils import ID_ATTR, WSSE, WSU, ensure_id
 
 from adapter import xml
+from adapter.ids import random_bytes
 from adapter.mapping.model import Backend
 from adapter.soap.signature import signer
 
@@ -168,8 +168,9 @@ class Plugins(Compose):
 
 
 def _unique_id() -> str:
-    """zeep's ``get_unique_id`` (``id-`` and a random UUID, RFC 9562 §5.4), without building a ``uuid.UUID``."""
-    raw = bytearray(os.urandom(16))
+    """zeep's ``get_unique_id`` (``id-`` and a random UUID, RFC 9562 §5.4), without building a ``uuid.UUID`` and
+    with the CSPRNG read ahead (:mod:`adapter.ids`)."""
+    raw = bytearray(random_bytes(16))
     raw[6] = raw[6] & 0x0F | 0x40  # version 4
     raw[8] = raw[8] & 0x3F | 0x80  # the RFC variant
     h = raw.hex()

@@ -1,0 +1,45 @@
+"""Random identifiers (request ids, WS-Security wsu:Ids) from the operating system's CSPRNG, read 4 KiB at a time.
+
+``os.urandom(16)`` is one system call per id; on the facade's path that is two a request. Reading ahead keeps the
+same source (``getrandom``) and the same unpredictability for a fraction of the calls. The bytes read ahead are
+dropped in a forked child, so two processes never hand out the same ids, and each thread reads its own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+_READ_AHEAD = 4096
+
+
+class _Pool(threading.local):
+    def __init__(self) -> None:
+        self.data = b""
+        self.at = 0
+
+
+_POOL = _Pool()
+
+
+def _forget() -> None:
+    global _POOL
+    _POOL = _Pool()
+
+
+os.register_at_fork(after_in_child=_forget)
+
+
+def random_bytes(size: int) -> bytes:
+    """``size`` (at most 4096) bytes from ``os.urandom``, never handed out twice."""
+    pool = _POOL
+    at = pool.at
+    if at + size > len(pool.data):
+        pool.data, at = os.urandom(_READ_AHEAD), 0
+    pool.at = at + size
+    return pool.data[at : at + size]
+
+
+def random_hex(size: int = 16) -> str:
+    """``size`` random bytes in lower-case hex: a request id (32 digits, as ``uuid4().hex`` has)."""
+    return random_bytes(size).hex()
