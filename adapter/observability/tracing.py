@@ -74,6 +74,8 @@ class Tracing:
 
     def inject(self, headers: MutableMapping[str, str]) -> None:
         """Add the current trace context (``traceparent``, ``tracestate``) to a backend call's headers."""
+        if not otel_context.get_current():  # nothing attached (tracing off, no caller's context): nothing to pass on
+            return
         _PROPAGATOR.inject(headers)
 
     def shutdown(self) -> None:
