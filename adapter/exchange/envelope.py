@@ -24,6 +24,10 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ENVELOPES = {"1.1": SOAP11_ENV, "1.2": SOAP12_ENV}
 # SOAP 1.2 part 1 §5.4.6 renamed the 1.1 codes; error rules are written in 1.1 terms and match both.
 _CODE_ALIASES = {"Sender": "Client", "Receiver": "Server"}
+# The Envelope's tag → its namespace and the tags of its Body and Header (SOAP 1.1 §4, SOAP 1.2 part 1 §5), and the
+# tags of a Fault: looked up, so that no QName is made for a reply.
+_ENVELOPES = {f"{{{ns}}}Envelope": (f"{{{ns}}}Body", f"{{{ns}}}Header") for ns in (SOAP11_ENV, SOAP12_ENV)}
+_FAULTS = frozenset(f"{{{ns}}}Fault" for ns in (SOAP11_ENV, SOAP12_ENV))
 
 __all__ = ["ENVELOPES", "OperationExchange"]
 
@@ -105,7 +109,7 @@ class OperationExchange:
         if self._encoded_reply:
             resolve(body, limits)
         children = [child for child in body if isinstance(child.tag, str)]
-        if children and etree.QName(children[0]).localname == "Fault" and _is_envelope_ns(children[0]):
+        if children and children[0].tag in _FAULTS:
             raise BackendFault(self.fault(children[0], report))
         output = self.operation.output
         if output is None:
@@ -153,14 +157,14 @@ class OperationExchange:
 
 
 def _parts(root: Any) -> tuple[Any, Any]:
-    qname = etree.QName(root)
-    if qname.localname != "Envelope" or qname.namespace not in (SOAP11_ENV, SOAP12_ENV):
+    tags = _ENVELOPES.get(root.tag)
+    if tags is None:
         raise BackendProtocolError("the backend reply is not a SOAP envelope")
     # The first child of each name, as find() returns it, without an ElementPath for a plain tag.
-    body = next(root.iterchildren(f"{{{qname.namespace}}}Body"), None)
+    body = next(root.iterchildren(tags[0]), None)
     if body is None:
         raise BackendProtocolError("the backend reply has no SOAP Body")
-    return body, next(root.iterchildren(f"{{{qname.namespace}}}Header"), None)
+    return body, next(root.iterchildren(tags[1]), None)
 
 
 def _payload(body: Any, children: list[Any], message: MessageShape, report: Report) -> Any:
@@ -188,10 +192,6 @@ def _header_blocks(header: Any, declared: ComplexType, report: Report) -> dict[s
         if member is not None:
             out[member.field.name] = member.read(child, report)
     return out
-
-
-def _is_envelope_ns(element: Any) -> bool:
-    return etree.QName(element).namespace in (SOAP11_ENV, SOAP12_ENV)
 
 
 def _soap12_code(fault: Any) -> str:
