@@ -37,6 +37,7 @@ _CODECS = {"UTF-8": "utf-8", "UTF-16LE": "utf-16-le", "UTF-16BE": "utf-16-be"}
 # XML 1.0 §2.8, §4.3.3: the declaration comes first, and names the encoding in Latin letters, digits, . _ -
 _DECLARED = re.compile(r"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])[^'\"]*\1"
                        r"[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])([A-Za-z][A-Za-z0-9._-]*)\2")  # fmt: skip
+_DECLARED_BYTES = re.compile(_DECLARED.pattern.encode())  # the same, on UTF-8 bytes as they come
 # One sentence wherever a DTD is refused (CLI, problem detail, SOAP fault): what was found and why it is refused.
 DTD_REFUSED = (
     "the document declares a DTD (<!DOCTYPE …>), which is refused: a DTD can expand entities and fetch external "
@@ -150,8 +151,9 @@ def _bounded(data: bytes, limits: XmlLimits, encoding: str | None) -> bool:
         if starts > limits.max_elements and starts - data.count(b"</") > limits.max_elements:
             return False
     if encoding is None:
-        declared = _DECLARED.match(data[len(_BOM) if data.startswith(_BOM) else 0 :][:256].decode("latin-1"))
-        if declared is not None and declared.group(3).lower() != "utf-8":
+        start = len(_BOM) if data.startswith(_BOM) else 0
+        declared = _DECLARED_BYTES.match(data, start, start + 256)
+        if declared is not None and declared.group(3).lower() != b"utf-8":
             return False
     return len(data) <= limits.max_text_length and data.count(b"xmlns") <= limits.max_namespaces
 
