@@ -172,8 +172,14 @@ class Resilience:
             raise CircuitOpen("the backend failed repeatedly; calls resume shortly", retry_after=retry_after)
         self.in_flight += 1
         failed: bool | None = None  # stays None when the call is cancelled
+        started = time.monotonic()
         try:
-            result = await self._within_deadline(attempt, retry)
+            try:
+                result = await attempt()  # bounded by the client's own timeout, which never passes the deadline
+            except FAILURES as exc:
+                if not retry or self.policy.attempts == 1:
+                    raise
+                result = await self._retried(attempt, started, exc)
             failed = False
             return result
         except FAILURES:
@@ -186,14 +192,9 @@ class Resilience:
             self.in_flight -= 1
             self.breaker.record(failed)
 
-    async def _within_deadline(self, attempt: Callable[[], Awaitable[T]], retry: bool) -> T:
-        started = time.monotonic()
-        try:
-            return await attempt()  # bounded by the client's own timeout, which never passes the deadline
-        except FAILURES as exc:
-            if not retry or self.policy.attempts == 1:
-                raise
-            failure = exc
+    async def _retried(self, attempt: Callable[[], Awaitable[T]], started: float, failure: Exception) -> T:
+        """The retries after a first attempt (begun at ``started``) failed with ``failure``, within the deadline.
+        (The first attempt runs in :meth:`call` itself: one coroutine less on every call's path.)"""
         deadline = started + self.policy.deadline
         try:
             async with asyncio.timeout(deadline - time.monotonic()):

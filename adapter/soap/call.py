@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from adapter import xml
-from adapter.contract.port import BoundOperation, Contract
+from adapter.contract.port import Contract
 from adapter.exceptions import BackendUnavailable
 from adapter.exchange import route as exchange
-from adapter.observability.backend import BackendObserver, ObservedCall
+from adapter.observability.backend import BackendObserver
 from adapter.outbound.client import HttpClient
 from adapter.settings import XmlLimits
 
@@ -52,14 +52,11 @@ class SoapBackend:
         op = self.contract.operations[operation]
         outbound = exchange.outbound(op, payload)
         with self.observer.call(operation) as observed:
-            return await self._call(op, outbound, observed)
-
-    async def _call(self, op: BoundOperation, outbound: exchange.Outbound, observed: ObservedCall) -> Any:
-        status, content = await self.post(outbound)
-        observed.http_status(status)
-        if status == 503:  # RFC 9110 §15.6.4: overloaded or down for maintenance; worth a retry, counted by a breaker
-            raise BackendUnavailable("the backend answered HTTP 503 (unavailable)")
-        return exchange.output(op, content, self.xml_limits, status=status, strict=self.strict)
+            status, content = await self.post(outbound)
+            observed.http_status(status)
+            if status == 503:  # RFC 9110 §15.6.4: overloaded or down for maintenance; worth a retry, for a breaker
+                raise BackendUnavailable("the backend answered HTTP 503 (unavailable)")
+            return exchange.output(op, content, self.xml_limits, status=status, strict=self.strict)
 
     async def post(self, outbound: exchange.Outbound) -> tuple[int, bytes]:
         envelope, headers = outbound.envelope, dict(outbound.headers)
