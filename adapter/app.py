@@ -4,6 +4,7 @@ knows both directions."""
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -39,6 +40,15 @@ from adapter.settings import Settings
 from adapter.soap.call import SoapBackend
 
 METRICS_SCOPE = "metrics"
+# FastAPI's own OpenTelemetry instrumentation (its `telemetry` option, in recent releases) is off: the adapter counts
+# and traces requests itself (adapter.asgi.telemetry, ADAPTER_TRACING__*). Left on, FastAPI looks the global
+# providers up on every request, and with an OpenTelemetry SDK configured in the process it would add a second span
+# and a second set of metrics per request.
+_NO_NATIVE_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 
 def create_app(
@@ -84,7 +94,13 @@ def create_app(
 
     # FastAPI's own documentation routes load Swagger UI from a CDN: adapter.api.docs serves them offline instead.
     app = Facade(
-        title="SOAP adapter", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="SOAP adapter",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        **_NO_NATIVE_TELEMETRY,
     )
     app.state.ops = ops
     app.state.telemetry = telemetry  # `adapter serve` exposes its metrics
