@@ -87,7 +87,8 @@ class RouteEndpoint:
         state["route"] = self.compiled.route.name or self.compiled.operation
         state["operation"] = self.compiled.operation
         params = {f"path.{k}": v for k, v in request.path_params.items()}
-        params.update({f"query.{k}": v for k, v in request.query_params.items()})
+        if request.scope.get("query_string"):  # none: no QueryParams to build
+            params.update({f"query.{k}": v for k, v in request.query_params.items()})
         state["log_params"] = {k: mask(v) if k in self.compiled.sensitive else v for k, v in params.items()}
 
     async def _body(self, request: Request) -> Any:
@@ -132,6 +133,8 @@ def _requested_query(request: Request) -> str:
 
 def _query(request: Request) -> dict[str, Any]:
     query: dict[str, Any] = {}
+    if not request.scope.get("query_string"):
+        return query
     for key, value in request.query_params.multi_items():
         if key in query:
             existing = query[key]
