@@ -36,8 +36,9 @@ DEFAULT_TTL = 300  # seconds; a signed request without a UsernameToken still car
 _ID_MARK = "\t"
 _ID_MARK_BYTES = f'="{"&#9;"}"'.encode()
 # The namespaces of the Header's elements and attributes besides the envelope's: declared on the Envelope, they would
-# change how the copy is written (lxml drops its own declarations of them), so such an envelope is not spliced.
-_SECURITY_NAMESPACES = frozenset({ns.WSSE, ns.WSU})
+# change how the copy is written (lxml drops its own declarations of them), so such an envelope is not spliced. A
+# namespace URI is written as it is in a declaration (XML Namespaces 1.0 §2.2; no character of these is escaped).
+_SECURITY_NAMESPACES = (ns.WSSE.encode(), ns.WSU.encode())
 
 
 class Timestamp:
@@ -117,17 +118,19 @@ class Plugins(Compose):
         soap:Header is serialised in its place and replaced by the Header's bytes (made once a second, as the
         Header would be written there; a test compares them), with a fresh wsu:Id. No tree is copied."""
         env = etree.QName(envelope).namespace
-        if (
-            not self._fixed
-            or next(envelope.iterchildren(f"{{{env}}}Header"), None) is not None
-            or not _SECURITY_NAMESPACES.isdisjoint(envelope.nsmap.values())  # the copy would be written otherwise
-        ):
+        if not self._fixed or next(envelope.iterchildren(f"{{{env}}}Header"), None) is not None:
             envelope, headers = self.apply(envelope, headers)
             return xml.tostring(envelope, declaration=True), headers
         empty, before, after = self._header_bytes(env, envelope.prefix, int(time.time()))
         envelope.insert(0, etree.Element(f"{{{env}}}Header"))  # written as `empty`, the Envelope's first child
         data = xml.tostring(envelope, declaration=True)
         at = data.index(empty)
+        # What precedes is the XML declaration and the Envelope's start tag: declared there, the WS-Security
+        # namespaces would change how the copy is written (lxml drops its own declarations of them).
+        if any(data.find(uri, 0, at) >= 0 for uri in _SECURITY_NAMESPACES):
+            del envelope[0]
+            envelope, headers = self.apply(envelope, headers)
+            return xml.tostring(envelope, declaration=True), headers
         header = before + _unique_id().encode() + after if self._stamped else before
         return data[:at] + header + data[at + len(empty) :], headers
 
