@@ -174,12 +174,15 @@ class MappedRoutes:
 
     def __init__(self, app: ASGIApp, routes: Sequence[Route], router: BaseRoute | Any) -> None:
         self.app = app
-        self.routes = tuple(routes)
         self.router = router
+        # By method, in order: only a route of the request's method can match in full.
+        self.by_method: dict[str, tuple[Route, ...]] = {}
+        for method in {m for route in routes for m in route.methods or ()}:
+            self.by_method[method] = tuple(route for route in routes if method in (route.methods or ()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for route in self.routes:
+            for route in self.by_method.get(scope["method"], ()):
                 match, child = route.matches(scope)
                 if match is Match.FULL:
                     scope.setdefault("router", self.router)  # as Router.app does: url_for works alike
