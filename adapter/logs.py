@@ -24,6 +24,9 @@ from typing import Any
 
 import orjson
 
+# The process id of every direct line: read once, and again in a forked child (a system call a line otherwise).
+_PID = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
@@ -193,7 +196,7 @@ def _line(name: str, message: str, fields: dict[str, Any], context: RequestConte
         "ts": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
         "level": "info",
         "logger": name,
-        "pid": os.getpid() if logging.logProcesses else None,
+        "pid": _PID[0] if logging.logProcesses else None,
         "message": message,
     }
     if context is not None:
