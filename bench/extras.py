@@ -211,6 +211,7 @@ def profile(stack: Stack, gen: Generator, scenario: Scenario, seconds: float = 1
 
 # Where a sample's time goes: the innermost frame that belongs to one of these (first match wins, in this order).
 AREAS = [
+    ("the hand-written bridge's own code (lxml included)", ("bench/handwritten.py",)),
     ("XML parse and limits (adapter/xml.py)", ("adapter/xml.py",)),
     ("logging", ("logging/__init__", "adapter/logs.py", "adapter/asgi/access.py")),
     ("decode + validate", ("adapter/exchange/decoder.py", "adapter/contract/values.py", "adapter/contract/lexical.py")),
