@@ -105,7 +105,17 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
             known[text] = value
         return value
 
+    # A str or an int → the value accepted for it, and its lexical form: requests repeat codes, dates, page numbers,
+    # and the encoder writes what the mapping engine has just accepted. Only for those two exact types, whose equal
+    # values are the same value (Decimal("1.0") == Decimal("1.00"), True == 1: never kept).
+    accepted: dict[tuple[type, Any], Any] = {}
+    written: dict[tuple[type, Any], str] = {}
+
     def accept(value: Any) -> Any:
+        key = (type(value), value)
+        found = accepted.get(key, accepted) if key[0] is str or key[0] is int else accepted
+        if found is not accepted:
+            return found
         text = normalise(lexical.lexical_of(value, kind), mode)
         _xml_chars(text)
         if kind in (Kind.INTEGER, Kind.DECIMAL, Kind.FLOAT) and len(text) > 100:
@@ -113,10 +123,17 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
         parsed = base(text)
         for check in checks:
             check(parsed, lexical.write(parsed) if kind in (Kind.INTEGER, Kind.DECIMAL) else text)
+        _keep(accepted, key, parsed)
         return parsed
 
     def write(value: Any) -> str:
-        return lexical.write(accept(value))
+        key = (type(value), value)
+        found = written.get(key) if key[0] is str or key[0] is int else None
+        if found is not None:
+            return found
+        text = lexical.write(accept(value))
+        _keep(written, key, text)
+        return text
 
     if not checks and mode == "preserve" and base is lexical.reader("string"):
         return SimpleCodec(read=_same, accept=accept, write=write)  # the common case, for the decoder
@@ -125,6 +142,15 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
 
 def _same(text: str) -> str:
     return text
+
+
+def _keep(memo: dict[tuple[type, Any], Any], key: tuple[type, Any], value: Any) -> None:
+    """Remember ``value`` for a str or int ``key`` of a short text (bounded as the reader's memo)."""
+    kind, given = key
+    if (kind is str and len(given) <= _KNOWN_TEXT) or (kind is int and -(10**18) < given < 10**18):
+        if len(memo) >= _KNOWN_VALUES:
+            memo.clear()
+        memo[key] = value
 
 
 def _xml_chars(text: str) -> None:
