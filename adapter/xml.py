@@ -226,6 +226,8 @@ def has_doctype(data: bytes, encoding: str = "UTF-8") -> bool:
 
     ``encoding`` is libxml2's name (see :func:`message_encoding`); in UTF-16 the markers are matched on whole code
     units only."""
+    if encoding == "UTF-8" and _ELEMENT_FIRST.match(data) is not None:
+        return False  # the common prolog: the root element follows the XML declaration, so no DOCTYPE precedes it
     marks = _Marks.of(encoding)
     pos = len(marks.bom) if data.startswith(marks.bom) else 0
     while True:
@@ -241,6 +243,11 @@ def has_doctype(data: bytes, encoding: str = "UTF-8") -> bool:
         if end < 0:
             return False
         pos = end + len(closing)
+
+
+# A UTF-8 prolog of an optional byte order mark, XML declaration (or other processing instruction; neither holds a
+# ">" before its "?>") and white space, then an element's start tag: "<" not followed by "!" or "?" (XML 1.0 §2.8).
+_ELEMENT_FIRST = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?[^>]*\?>)?[ \t\r\n]*<[^!?]")
 
 
 def _aligned_find(data: bytes, needle: bytes, start: int, unit: int) -> int:
