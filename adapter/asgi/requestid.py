@@ -36,10 +36,9 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = message.get("headers", ())
                 if not any(k.lower() == HEADER for k, _ in headers):
-                    headers.append((HEADER, rid.encode()))
-                    message = {**message, "headers": headers}
+                    message = {**message, "headers": [*headers, (HEADER, rid.encode())]}
             await send(message)
 
         token = logs.bind(logs.RequestContext(request_id=rid))
