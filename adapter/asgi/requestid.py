@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapter import logs
-from adapter.ids import random_hex
+from adapter.ids import uuid4_hex
 
 _WELL_FORMED = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 HEADER = b"x-request-id"
@@ -17,7 +17,7 @@ HEADER = b"x-request-id"
 
 def request_id(request: Request) -> str:
     rid = request.scope.get("state", {}).get("request_id")
-    return str(rid) if rid else random_hex()
+    return str(rid) if rid else uuid4_hex()
 
 
 class RequestIdMiddleware:
@@ -31,7 +31,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = next((v for k, v in scope["headers"] if k == HEADER), b"")
-        rid = given.decode() if _WELL_FORMED.match(given) else random_hex()
+        rid = given.decode() if _WELL_FORMED.match(given) else uuid4_hex()
         scope.setdefault("state", {})["request_id"] = rid
 
         async def send_with_id(message: Message) -> None:

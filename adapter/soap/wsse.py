@@ -26,7 +26,7 @@ from zeep.wsse.username import UsernameToken
 from zeep.wsse.utils import ID_ATTR, WSSE, WSU, ensure_id
 
 from adapter import xml
-from adapter.ids import random_bytes
+from adapter.ids import uuid4_hex
 from adapter.mapping.model import Backend
 from adapter.soap.signature import signer
 
@@ -173,10 +173,7 @@ class Plugins(Compose):
 def _unique_id() -> str:
     """zeep's ``get_unique_id`` (``id-`` and a random UUID, RFC 9562 §5.4), without building a ``uuid.UUID`` and
     with the CSPRNG read ahead (:mod:`adapter.ids`)."""
-    raw = bytearray(random_bytes(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # the RFC variant
-    h = raw.hex()
+    h = uuid4_hex()
     return f"id-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
