@@ -149,7 +149,10 @@ class Facade(FastAPI):
         self.mapped: list[Route] = []
 
     def build_middleware_stack(self) -> ASGIApp:
-        app: ASGIApp = MappedRoutes(super().build_middleware_stack(), self.mapped, self.router)
+        fastapi_stack = super().build_middleware_stack()
+        if isinstance(fastapi_stack, ServerErrorMiddleware):  # the one below serves every request: handle errors once
+            fastapi_stack = fastapi_stack.app
+        app: ASGIApp = MappedRoutes(fastapi_stack, self.mapped, self.router)
         for cls, args, kwargs in reversed(self.front):
             app = cls(app, *args, **kwargs)
         return ServerErrorMiddleware(app, handler=problems.unexpected_error, debug=self.debug)
