@@ -16,6 +16,7 @@ import contextvars
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,16 @@ def configure(level: str = "info") -> None:
         atexit.register(handler.drain)  # a line :func:`info` queued in the loop's last iteration
 
 
+_Entry = tuple[str, str, dict[str, Any], RequestContext | None, float]
+
+
+class _Queue(threading.local):
+    """The lines one thread queued (only a thread running an event loop queues any)."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []
+
+
 class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler :func:`configure` installs: a ``StreamHandler`` that also takes the lines :func:`info` makes
     without a ``LogRecord``. Inside an event loop those are queued and written together when the loop's current
@@ -117,26 +128,30 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def __init__(self, stream: Any = None) -> None:
         super().__init__(stream)
-        self.pending: list[tuple[str, str, dict[str, Any], RequestContext | None, float]] = []
+        self._queued = _Queue()
 
     def queue(self, name: str, message: str, fields: dict[str, Any]) -> None:
         entry = (name, message, fields, _CURRENT.get(), time.time())
-        if self.pending:
-            self.pending.append(entry)
+        queued = self._queued.entries
+        if queued:  # this thread's loop will write them
+            queued.append(entry)
             return
         try:
             asyncio.get_running_loop().call_soon(self.drain)
         except RuntimeError:  # no loop in this thread, or it is closing: write the line now
             self.write([entry])
             return
-        self.pending.append(entry)
+        queued.append(entry)
 
     def drain(self) -> None:
-        entries, self.pending = self.pending, []
+        """Write this thread's queued lines (each thread queues its own: no line crosses threads)."""
+        queue = self._queued
+        entries = queue.entries
         if entries:
+            queue.entries = []
             self.write(entries)
 
-    def write(self, entries: list[tuple[str, str, dict[str, Any], RequestContext | None, float]]) -> None:
+    def write(self, entries: list[_Entry]) -> None:
         text = "".join(_line(*entry) + self.terminator for entry in entries)
         self.acquire()
         try:

@@ -239,21 +239,31 @@ class AfterIteration:
     later."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+        self._queued = _Updates()
 
     def add(self, update: Callable[..., None], *args: Any) -> None:
-        if not self.pending:
+        queued = self._queued.updates
+        if not queued:
             try:
                 asyncio.get_running_loop().call_soon(self.run)
             except RuntimeError:  # no loop in this thread, or it is closing: now
                 update(*args)
                 return
-        self.pending.append((update, args))
+        queued.append((update, args))
 
     def run(self) -> None:
-        pending, self.pending = self.pending, []
-        for update, args in pending:
-            update(*args)
+        """Apply this thread's pending updates (each thread queues its own: none crosses threads)."""
+        queue = self._queued
+        pending = queue.updates
+        if pending:
+            queue.updates = []
+            for update, args in pending:
+                update(*args)
+
+
+class _Updates(threading.local):
+    def __init__(self) -> None:
+        self.updates: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
 
 
 def multiprocess_registry(folder: str) -> CollectorRegistry:

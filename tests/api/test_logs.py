@@ -193,3 +193,35 @@ def test_access_lines_in_an_event_loop_are_written_when_its_iteration_ends(monke
     assert [(e["n"], e["requestId"]) for e in first] == [(1, "rid-1"), (2, "rid-2")]
     entries = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [e.get("n", e["message"]) for e in entries] == [1, 2, 3, "in between", 4, 5]
+
+
+def test_a_thread_without_a_loop_writes_at_once_while_the_loop_s_lines_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each thread queues its own lines: a line from a pool thread is written at once, never into the loop's queue.
+    import asyncio
+    import io
+
+    from adapter import logs
+
+    root = logging.getLogger("adapter")
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "propagate", True)
+    monkeypatch.setattr(root, "level", root.level)
+    logs.configure("info")
+    stream = io.StringIO()
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    access = logging.getLogger("adapter.access")
+    seen: list[list[int]] = []
+
+    def lines() -> list[int]:
+        return [json.loads(line)["n"] for line in stream.getvalue().splitlines()]
+
+    async def serve() -> None:
+        logs.info(access, "request", {"n": 1})  # queued in the loop's thread
+        await asyncio.to_thread(logs.info, access, "request", {"n": 2})  # a pool thread: written at once
+        seen.append(lines())
+        await asyncio.sleep(0)
+        seen.append(lines())
+
+    asyncio.run(serve())
+    assert seen[0] in ([2], [2, 1])  # the loop may have turned while waiting for the thread
+    assert sorted(seen[1]) == [1, 2]
