@@ -10,13 +10,11 @@ variable and :func:`install` makes every new record read it.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextvars
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+from adapter.deferred import EndOfTurn
 
 # The process id of every direct line: read once, and again in a forked child (a system call a line otherwise).
 _PID = [os.getpid()]
@@ -110,46 +110,22 @@ def configure(level: str = "info") -> None:
 _Entry = tuple[str, str, dict[str, Any], RequestContext | None, float]
 
 
-class _Queue(threading.local):
-    """The lines one thread queued (only a thread running an event loop queues any)."""
-
-    def __init__(self) -> None:
-        self.entries: list[_Entry] = []
-
-
 class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler :func:`configure` installs: a ``StreamHandler`` that also takes the lines :func:`info` makes
-    without a ``LogRecord``. Inside an event loop those are queued and written together when the loop's current
-    iteration ends (``call_soon``): one write for every request finished in that iteration, and the lines formatted
-    in one go, where the code and its data are still in the CPU's caches (written one by one between requests, an
-    access line cost about 50 µs of CPU; queued, a few). A line waits for the loop's next turn, never for a timer;
-    a record logged the usual way (a warning) first writes the queued lines, so the order of lines is the order of
-    the calls."""
+    without a ``LogRecord``. Inside an event loop those are made and written together when the loop's current turn
+    ends (:mod:`adapter.deferred`): one write for every request finished in that turn. A record logged the usual way
+    (a warning) first writes the lines gathered so far, so the order of lines is the order of the calls."""
 
     def __init__(self, stream: Any = None) -> None:
         super().__init__(stream)
-        self._queued = _Queue()
+        self._lines: EndOfTurn[_Entry] = EndOfTurn(self.write)
 
     def queue(self, name: str, message: str, fields: dict[str, Any]) -> None:
-        entry = (name, message, fields, _CURRENT.get(), time.time())
-        queued = self._queued.entries
-        if queued:  # this thread's loop will write them
-            queued.append(entry)
-            return
-        try:
-            asyncio.get_running_loop().call_soon(self.drain)
-        except RuntimeError:  # no loop in this thread, or it is closing: write the line now
-            self.write([entry])
-            return
-        queued.append(entry)
+        self._lines.add((name, message, fields, _CURRENT.get(), time.time()))
 
     def drain(self) -> None:
-        """Write this thread's queued lines (each thread queues its own: no line crosses threads)."""
-        queue = self._queued
-        entries = queue.entries
-        if entries:
-            queue.entries = []
-            self.write(entries)
+        """Write this thread's gathered lines now."""
+        self._lines.run()
 
     def write(self, entries: list[_Entry]) -> None:
         text = "".join(_line(*entry) + self.terminator for entry in entries)

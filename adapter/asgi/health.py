@@ -43,7 +43,7 @@ class MetricsEndpoint:
         self.metrics = metrics
 
     async def handle(self, request: Request) -> Response:
-        self.metrics.later.run()  # what this loop's iteration counted so far (adapter.observability.metrics)
+        self.metrics.later.run()  # what this loop's turn counted so far (adapter.deferred)
         # In multiprocess mode a scrape reads every worker's files: off the event loop.
         body, media_type = await run_in_threadpool(self.metrics.exposition, request.headers.get("accept", ""))
         return Response(body, media_type=media_type, headers=_NO_STORE)

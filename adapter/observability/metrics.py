@@ -13,7 +13,6 @@ library is imported) and any worker, or the supervising process, exposes the sum
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from adapter import __version__
+from adapter.deferred import EndOfTurn
 
 # Seconds: from a cached answer (1 ms) to a backend at its default timeout (10 s) and beyond.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -146,7 +146,9 @@ class Metrics:
         # labels() costs more than the increment: each series' children are kept (bounded, as the labels are)
         self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._backend_series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
-        self.later = AfterIteration()
+        # Request and backend-call updates are applied when the event loop's turn ends (adapter.deferred); a scrape
+        # on the main port runs them first, the metrics port's thread may see them one turn later.
+        self.later: EndOfTurn[tuple[Callable[..., None], tuple[Any, ...]]] = EndOfTurn(_apply)
 
     # -- the facade and the served endpoints (adapter.asgi.telemetry) -------------------------------------------
 
@@ -155,8 +157,8 @@ class Metrics:
 
     def request_finished(self, route: str, method: str, status: int, seconds: float) -> None:
         """One answered request. ``route`` is a route's name, a fixed path, or ``unmapped``; ``method`` is
-        :func:`http_method`'s. Counted when the event loop's iteration ends (:class:`AfterIteration`)."""
-        self.later.add(self._request_finished, route, method, status, seconds)
+        :func:`http_method`'s. Counted when the event loop's turn ends (:attr:`later`)."""
+        self.later.add((self._request_finished, (route, method, status, seconds)))
 
     def _request_finished(self, route: str, method: str, status: int, seconds: float) -> None:
         key = (route, method, status)
@@ -171,8 +173,8 @@ class Metrics:
     # -- backends (adapter.observability.backend) -----------------------------------------------------------------
 
     def backend_call(self, backend: str, operation: str, outcome: str, seconds: float) -> None:
-        """One backend call and its outcome; counted when the event loop's iteration ends (:class:`AfterIteration`)."""
-        self.later.add(self._backend_call, backend, operation, outcome, seconds)
+        """One backend call and its outcome; counted when the event loop's turn ends (:attr:`later`)."""
+        self.later.add((self._backend_call, (backend, operation, outcome, seconds)))
 
     def _backend_call(self, backend: str, operation: str, outcome: str, seconds: float) -> None:
         key = (backend, operation, outcome)
@@ -225,45 +227,14 @@ class Metrics:
 
     def exposition(self, accept: str) -> tuple[bytes, str]:
         """The scrape's body and media type: OpenMetrics when the scraper asks for it, else the text format. The
-        caller runs :meth:`AfterIteration.run` of :attr:`later` first, in the event loop's thread."""
+        caller runs :attr:`later` first, in the event loop's thread."""
         encoder, media_type = choose_encoder(accept)
         return encoder(self.exposed()), media_type
 
 
-class AfterIteration:
-    """Metric updates made in the event loop's thread, applied together when the loop's current iteration ends
-    (``call_soon``), as the access lines are written (:mod:`adapter.logs`): made one by one between the steps of
-    each request, where neither prometheus-client's code nor its series are in the CPU's caches, they cost several
-    times more CPU. Outside a running loop (a thread of the pool) an update is applied at once. A scrape runs
-    :meth:`run` first, so it never misses an answered request; the metrics port's thread may see them one iteration
-    later."""
-
-    def __init__(self) -> None:
-        self._queued = _Updates()
-
-    def add(self, update: Callable[..., None], *args: Any) -> None:
-        queued = self._queued.updates
-        if not queued:
-            try:
-                asyncio.get_running_loop().call_soon(self.run)
-            except RuntimeError:  # no loop in this thread, or it is closing: now
-                update(*args)
-                return
-        queued.append((update, args))
-
-    def run(self) -> None:
-        """Apply this thread's pending updates (each thread queues its own: none crosses threads)."""
-        queue = self._queued
-        pending = queue.updates
-        if pending:
-            queue.updates = []
-            for update, args in pending:
-                update(*args)
-
-
-class _Updates(threading.local):
-    def __init__(self) -> None:
-        self.updates: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+def _apply(updates: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
+    for update, args in updates:
+        update(*args)
 
 
 def multiprocess_registry(folder: str) -> CollectorRegistry:

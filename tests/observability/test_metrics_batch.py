@@ -1,31 +1,32 @@
-"""Metric updates made in the event loop are applied when its iteration ends (adapter.observability.metrics)."""
+"""Work gathered in the event loop is handed over when its turn ends (adapter.deferred), as the metrics use it."""
 
 from __future__ import annotations
 
 import asyncio
 
-from adapter.observability.metrics import AfterIteration, Metrics
+from adapter.deferred import EndOfTurn
+from adapter.observability.metrics import Metrics
 
 
-def test_updates_in_a_loop_wait_for_the_end_of_its_iteration_and_a_scrape_runs_them_first() -> None:
-    later = AfterIteration()
-    applied: list[int] = []
-    seen: list[list[int]] = []
+def test_items_in_a_loop_wait_for_the_end_of_its_turn_and_a_scrape_hands_them_over_first() -> None:
+    batches: list[list[int]] = []
+    later = EndOfTurn(batches.append)
+    seen: list[list[list[int]]] = []
 
     async def serve() -> None:
-        later.add(applied.append, 1)
-        later.add(applied.append, 2)
-        seen.append(list(applied))  # not yet
+        later.add(1)
+        later.add(2)
+        seen.append(list(batches))  # not yet
         await asyncio.sleep(0)
-        seen.append(list(applied))  # the iteration ended
-        later.add(applied.append, 3)
+        seen.append(list(batches))  # the turn ended: both together
+        later.add(3)
         later.run()  # what a scrape does first
-        seen.append(list(applied))
+        seen.append(list(batches))
 
     asyncio.run(serve())
-    later.add(applied.append, 4)  # no loop: at once
-    assert seen == [[], [1, 2], [1, 2, 3]]
-    assert applied == [1, 2, 3, 4]
+    later.add(4)  # no loop: at once
+    assert seen == [[], [[1, 2]], [[1, 2], [3]]]
+    assert batches == [[1, 2], [3], [4]]
 
 
 def test_a_scrape_counts_the_requests_answered_in_the_same_iteration() -> None:
