@@ -34,7 +34,7 @@ DEFAULT_TTL = 300  # seconds; a signed request without a UsernameToken still car
 # The wsu:Id the spliced Header is serialised with, then cut at: a tab is written "&#9;" in an attribute value and as
 # itself in text (XML 1.0 §3.3.3), so the mark cannot be met in a Username, a Password or a time.
 _ID_MARK = "\t"
-_ID_MARK_BYTES = f'="{"&#9;"}"'.encode()
+_ID_MARK_BYTES = b'="&#9;"'
 # The namespaces of the Header's elements and attributes besides the envelope's: declared on the Envelope, they would
 # change how the copy is written (lxml drops its own declarations of them), so such an envelope is not spliced. A
 # namespace URI is written as it is in a declaration (XML Namespaces 1.0 §2.2; no character of these is escaped).
@@ -114,13 +114,20 @@ class Plugins(Compose):
 
     def serialize(self, envelope: etree._Element, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
         """:meth:`apply`, then :func:`adapter.xml.tostring` with the XML declaration: the bytes to send. Where
-        :meth:`apply` would copy the Header made once a second, its bytes are spliced in instead: an empty
-        soap:Header is serialised in its place and replaced by the Header's bytes (made once a second, as the
+        :meth:`apply` would copy the Header made once a second, its bytes are spliced in instead (:meth:`_spliced`)."""
+        data = self._spliced(envelope)
+        if data is None:
+            envelope, headers = self.apply(envelope, headers)
+            data = xml.tostring(envelope, declaration=True)
+        return data, headers
+
+    def _spliced(self, envelope: etree._Element) -> bytes | None:
+        """The envelope written with the Header made once a second, or ``None`` where :meth:`apply` must run: an
+        empty soap:Header is serialised in its place and replaced by the Header's bytes (made once a second, as the
         Header would be written there; a test compares them), with a fresh wsu:Id. No tree is copied."""
         env = etree.QName(envelope).namespace
         if not self._fixed or next(envelope.iterchildren(f"{{{env}}}Header"), None) is not None:
-            envelope, headers = self.apply(envelope, headers)
-            return xml.tostring(envelope, declaration=True), headers
+            return None
         empty, before, after = self._header_bytes(env, envelope.prefix, int(time.time()))
         envelope.insert(0, etree.Element(f"{{{env}}}Header"))  # written as `empty`, the Envelope's first child
         data = xml.tostring(envelope, declaration=True)
@@ -129,10 +136,9 @@ class Plugins(Compose):
         # namespaces would change how the copy is written (lxml drops its own declarations of them).
         if any(data.find(uri, 0, at) >= 0 for uri in _SECURITY_NAMESPACES):
             del envelope[0]
-            envelope, headers = self.apply(envelope, headers)
-            return xml.tostring(envelope, declaration=True), headers
+            return None
         header = before + _unique_id().encode() + after if self._stamped else before
-        return data[:at] + header + data[at + len(empty) :], headers
+        return data[:at] + header + data[at + len(empty) :]
 
     def _header_bytes(self, env: str, prefix: str | None, second: int) -> tuple[bytes, bytes, bytes]:
         """The empty soap:Header as written in an envelope of ``env`` with ``prefix``, and the Header of ``second``
