@@ -24,10 +24,10 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ENVELOPES = {"1.1": SOAP11_ENV, "1.2": SOAP12_ENV}
 # SOAP 1.2 part 1 §5.4.6 renamed the 1.1 codes; error rules are written in 1.1 terms and match both.
 _CODE_ALIASES = {"Sender": "Client", "Receiver": "Server"}
-# The Envelope's tag → its namespace and the tags of its Body and Header (SOAP 1.1 §4, SOAP 1.2 part 1 §5), and the
-# tags of a Fault: looked up, so that no QName is made for a reply.
-_ENVELOPES = {f"{{{ns}}}Envelope": (f"{{{ns}}}Body", f"{{{ns}}}Header") for ns in (SOAP11_ENV, SOAP12_ENV)}
-_FAULTS = frozenset(f"{{{ns}}}Fault" for ns in (SOAP11_ENV, SOAP12_ENV))
+# The Envelope's tag → the tags of its Body and Header (SOAP 1.1 §4, SOAP 1.2 part 1 §5), and the tags of a Fault:
+# looked up, so that no QName is made for a reply.
+_ENVELOPES = {f"{{{ns}}}Envelope": (f"{{{ns}}}Body", f"{{{ns}}}Header") for ns in ENVELOPES.values()}
+_FAULTS = frozenset(f"{{{ns}}}Fault" for ns in ENVELOPES.values())
 
 __all__ = ["ENVELOPES", "OperationExchange"]
 
