@@ -100,9 +100,7 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
         if wide:
             value = WideInteger(value)
         if len(text) <= _KNOWN_TEXT:  # codes, dates, amounts; not free text, which seldom repeats and may be long
-            if len(known) >= _KNOWN_VALUES:
-                known.clear()
-            known[text] = value
+            _remember(known, text, value)
         return value
 
     # A str or an int → the value accepted for it, and its lexical form: requests repeat codes, dates, page numbers,
@@ -112,8 +110,8 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
     written: dict[tuple[type, Any], str] = {}
 
     def accept(value: Any) -> Any:
-        key = (type(value), value)
-        found = accepted.get(key, accepted) if key[0] is str or key[0] is int else accepted
+        key = _memo_key(value)
+        found = accepted.get(key, accepted) if key is not None else accepted
         if found is not accepted:
             return found
         text = normalise(lexical.lexical_of(value, kind), mode)
@@ -123,16 +121,16 @@ def _atomic_codec(simple: SimpleType) -> SimpleCodec:
         parsed = base(text)
         for check in checks:
             check(parsed, lexical.write(parsed) if kind in (Kind.INTEGER, Kind.DECIMAL) else text)
-        _keep(accepted, key, parsed)
+        _remember(accepted, key, parsed)
         return parsed
 
     def write(value: Any) -> str:
-        key = (type(value), value)
-        found = written.get(key) if key[0] is str or key[0] is int else None
+        key = _memo_key(value)
+        found = written.get(key) if key is not None else None
         if found is not None:
             return found
         text = lexical.write(accept(value))
-        _keep(written, key, text)
+        _remember(written, key, text)
         return text
 
     if not checks and mode == "preserve" and base is lexical.reader("string"):
@@ -144,13 +142,22 @@ def _same(text: str) -> str:
     return text
 
 
-def _keep(memo: dict[tuple[type, Any], Any], key: tuple[type, Any], value: Any) -> None:
-    """Remember ``value`` for a str or int ``key`` of a short text (bounded as the reader's memo)."""
-    kind, given = key
-    if (kind is str and len(given) <= _KNOWN_TEXT) or (kind is int and -(10**18) < given < 10**18):
-        if len(memo) >= _KNOWN_VALUES:
-            memo.clear()
-        memo[key] = value
+def _memo_key(value: Any) -> tuple[type, Any] | None:
+    """The key a given value is remembered by: a short str or an int of at most 18 digits, else ``None``."""
+    kind = type(value)
+    if (kind is str and len(value) <= _KNOWN_TEXT) or (kind is int and -(10**18) < value < 10**18):
+        return kind, value
+    return None
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` for ``key`` (not for ``None``, a value that is not kept), the memo bounded at
+    :data:`_KNOWN_VALUES` entries (emptied when full)."""
+    if key is None:
+        return
+    if len(memo) >= _KNOWN_VALUES:
+        memo.clear()
+    memo[key] = value
 
 
 def _xml_chars(text: str) -> None:
