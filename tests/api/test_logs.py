@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 import time
@@ -11,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from adapter import logs
 from adapter.logs import JsonFormatter
 from tests.conftest import API_KEY, BANK_PASSWORD
 
@@ -121,14 +124,10 @@ def test_an_untranslated_fault_is_logged_with_its_code_and_faultstring(
     assert "DE00000000000000000000" not in json.dumps(entry)
 
 
-def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    # With the JSON handler of `adapter serve` in place, access lines are written without a LogRecord: the line must
-    # be the one the formatter writes for the record logging would have made (the time aside). Everywhere else (a
-    # test's handler, a filter) the record goes through logging.
-    import io
-
-    from adapter import logs
-
+def json_lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """The JSON handler of `adapter serve` as the only handler of the `adapter` logger (as `logs.configure` installs
+    it), writing to the stream returned; the logger's handlers, propagation and level are restored afterwards. Called
+    in the test itself: pytest attaches its capture handlers after the fixtures are set up."""
     root = logging.getLogger("adapter")
     monkeypatch.setattr(root, "handlers", [])
     monkeypatch.setattr(root, "propagate", True)
@@ -136,6 +135,15 @@ def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.Monk
     logs.configure("info")
     stream = io.StringIO()
     root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    return stream
+
+
+def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the JSON handler of `adapter serve` in place, access lines are written without a LogRecord: the line must
+    # be the one the formatter writes for the record logging would have made (the time aside). Everywhere else (a
+    # test's handler, a filter) the record goes through logging.
+    stream = json_lines(monkeypatch)
+    root = logging.getLogger("adapter")
     access = logging.getLogger("adapter.access")
     fields = {"method": "GET", "route": "getBalance", "params": {"path.iban": "DE89…3000"}, "status": 200, "x": 1.5}
     token = logs.bind(logs.RequestContext(request_id="rid-1", trace_id="t" * 32))
@@ -159,18 +167,7 @@ def test_the_direct_access_line_is_the_formatter_s_line(monkeypatch: pytest.Monk
 def test_access_lines_in_an_event_loop_are_written_when_its_iteration_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     # Inside a loop, the direct lines are queued and written together at the end of the loop's iteration, in the
     # order of the calls; a record logged the usual way in between writes the queued lines first.
-    import asyncio
-    import io
-
-    from adapter import logs
-
-    root = logging.getLogger("adapter")
-    monkeypatch.setattr(root, "handlers", [])
-    monkeypatch.setattr(root, "propagate", True)
-    monkeypatch.setattr(root, "level", root.level)
-    logs.configure("info")
-    stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    stream = json_lines(monkeypatch)
     access = logging.getLogger("adapter.access")
     seen: list[str] = []
 
@@ -197,18 +194,7 @@ def test_access_lines_in_an_event_loop_are_written_when_its_iteration_ends(monke
 
 def test_a_thread_without_a_loop_writes_at_once_while_the_loop_s_lines_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each thread queues its own lines: a line from a pool thread is written at once, never into the loop's queue.
-    import asyncio
-    import io
-
-    from adapter import logs
-
-    root = logging.getLogger("adapter")
-    monkeypatch.setattr(root, "handlers", [])
-    monkeypatch.setattr(root, "propagate", True)
-    monkeypatch.setattr(root, "level", root.level)
-    logs.configure("info")
-    stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    stream = json_lines(monkeypatch)
     access = logging.getLogger("adapter.access")
     seen: list[list[int]] = []
 
