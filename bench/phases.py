@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import hashlib
-import json
 import logging
 import os
 import time
@@ -28,6 +26,7 @@ from typing import Any
 
 from bench import canned
 from bench.scenarios import API_KEY
+from bench.stack import facade_env
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = {
@@ -41,20 +40,8 @@ REQUESTS = {
 
 
 def _environment() -> None:
-    key = {"name": "bench", "hash": "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest()}
     nowhere = "http://127.0.0.1:9"  # never called: the client below answers
-    os.environ.update(
-        {
-            "ADAPTER_MAPPINGS_DIR": str(ROOT / "mappings"),
-            "ADAPTER_WSDL_DIR": str(ROOT / "wsdl"),
-            "ADAPTER_AUTH__API_KEYS": json.dumps([key]),
-            "BANK_URL": f"{nowhere}/bank",
-            "BANK_USER": "bench-user",
-            "BANK_PASSWORD": "bench-pass",
-            "ERP_URL": f"{nowhere}/erp",
-            "PAYMENTS_HUB_URL": f"{nowhere}/hub",
-        }
-    )
+    os.environ.update(facade_env(f"{nowhere}/bank", f"{nowhere}/hub"))
 
 
 def _timed(owner: Any, name: str, label: str, spent: Counter[str]) -> None:

@@ -23,6 +23,24 @@ START_TIMEOUT = 120.0
 BRIDGES = ["empty", "naive", "handwritten-aiohttp", "handwritten-httpx", "soap2rest"]
 
 
+def facade_env(bank_url: str, rest_url: str) -> dict[str, str]:
+    """The facade's settings (ADAPTER_*: the shipped mappings and contracts, the bench's API key and SOAP user) and
+    the mappings' ${VAR}s: the SOAP backends at ``bank_url`` (the ERP is loaded, never called), the REST one at
+    ``rest_url``."""
+    key = {"name": "bench", "hash": "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest()}
+    return {
+        "ADAPTER_MAPPINGS_DIR": str(ROOT / "mappings"),
+        "ADAPTER_WSDL_DIR": str(ROOT / "wsdl"),
+        "ADAPTER_AUTH__API_KEYS": json.dumps([key]),
+        "ADAPTER_SOAP_USERS": json.dumps({canned.SOAP_USER: canned.SOAP_PASSWORD}),
+        "BANK_URL": bank_url,
+        "BANK_USER": BANK_USER,
+        "BANK_PASSWORD": BANK_PASSWORD,
+        "ERP_URL": bank_url,
+        "PAYMENTS_HUB_URL": rest_url,
+    }
+
+
 @dataclass
 class Stack:
     tmp: Path
@@ -36,19 +54,7 @@ class Stack:
 
     def facade_env(self, **extra: str) -> dict[str, str]:
         """``adapter serve``'s settings (ADAPTER_*) and the mappings' ${VAR}s, all pointing at the canned backends."""
-        key = {"name": "bench", "hash": "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest()}
-        return {
-            "ADAPTER_MAPPINGS_DIR": str(ROOT / "mappings"),
-            "ADAPTER_WSDL_DIR": str(ROOT / "wsdl"),
-            "ADAPTER_AUTH__API_KEYS": json.dumps([key]),
-            "ADAPTER_SOAP_USERS": json.dumps({canned.SOAP_USER: canned.SOAP_PASSWORD}),
-            "BANK_URL": self.urls["canned"],
-            "BANK_USER": BANK_USER,
-            "BANK_PASSWORD": BANK_PASSWORD,
-            "ERP_URL": self.urls["canned"],  # loaded, never called
-            "PAYMENTS_HUB_URL": self.rest_url,
-            **extra,
-        }
+        return {**facade_env(self.urls["canned"], self.rest_url), **extra}
 
     def start_facade(self, name: str, *serve_args: str, env: dict[str, str] | None = None) -> Proc:
         """``adapter serve`` (through bench.peers, which records its uvicorn options), ready on /healthz."""
